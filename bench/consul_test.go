@@ -1,0 +1,245 @@
+package bench
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	plugin "github.com/go-micro/plugins/v4/registry/consul"
+
+	"github.com/microreg/microreg/consul"
+	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/registry/registrytest"
+)
+
+// consulContenders build a registry on the agent at addr.
+var consulContenders = []struct {
+	name string
+	new  func(addr string) registry.Registry
+}{
+	{"microreg", func(addr string) registry.Registry { return consul.NewRegistry(registry.Addrs(addr)) }},
+	{"plugin", func(addr string) registry.Registry { return plugin.NewRegistry(registry.Addrs(addr)) }},
+}
+
+func consulService(i, nodes int) *registry.Service {
+	s := WorkloadService(i, nodes)
+	for j, n := range s.Nodes {
+		n.Address = fmt.Sprintf("127.0.0.1:%d", 20000+i*10+j)
+	}
+	return s
+}
+
+// BenchmarkConsulGetService: GetService of a watched 3-node service.
+func BenchmarkConsulGetService(b *testing.B) {
+	agent := consultest.StartDev(b)
+	for k, c := range consulContenders {
+		b.Run(c.name, func(b *testing.B) {
+			r := c.new(agent.HTTPAddr)
+			b.Cleanup(func() { registry.Close(r) })
+			s := consulService(1+k, 3)
+			// One node a call: the plugin registers only Nodes[0].
+			for _, n := range s.Nodes {
+				one := *s
+				one.Nodes = []*registry.Node{n}
+				if err := r.Register(&one, registry.RegisterTTL(time.Minute)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			w, err := r.Watch(registry.WatchService(s.Name))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer w.Stop()
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				got, err := r.GetService(s.Name)
+				if err == nil && len(got) == 1 && len(got[0].Nodes) == 3 {
+					break
+				}
+				if time.Now().After(deadline) {
+					b.Fatalf("%s never saw the service: %v %v", c.name, got, err)
+				}
+				time.Sleep(10 * time.Millisecond) // polling interval
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if got, err := r.GetService(s.Name); err != nil || len(got[0].Nodes) != 3 {
+					b.Fatalf("GetService: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkConsulRegister: a heartbeat, re-registering an unchanged
+// service with its TTL.
+func BenchmarkConsulRegister(b *testing.B) {
+	agent := consultest.StartDev(b)
+	for k, c := range consulContenders {
+		b.Run(c.name, func(b *testing.B) {
+			r := c.new(agent.HTTPAddr)
+			b.Cleanup(func() { registry.Close(r) })
+			s := consulService(100+k, 1)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := r.Register(s, registry.RegisterTTL(time.Minute)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkConsulPropagation: a node deregistered through one registry,
+// timed until a watcher of the service on another registry reports the
+// delete; then registered again (untimed).
+func BenchmarkConsulPropagation(b *testing.B) {
+	agent := consultest.StartDev(b)
+	for k, c := range consulContenders {
+		b.Run(c.name, func(b *testing.B) {
+			writer, reader := c.new(agent.HTTPAddr), c.new(agent.HTTPAddr)
+			b.Cleanup(func() { registry.Close(writer); registry.Close(reader) })
+			s := consulService(200+k, 1)
+			gone := s
+			stay := consulService(200+k, 2)
+			stay.Nodes = stay.Nodes[1:]
+			for _, r := range []*registry.Service{stay, s} {
+				if err := writer.Register(r, registry.RegisterTTL(time.Minute)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			w, err := reader.Watch(registry.WatchService(s.Name))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer w.Stop()
+			events := make(chan *registry.Result, 64)
+			go func() {
+				for {
+					ev, err := w.Next()
+					if err != nil {
+						close(events)
+						return
+					}
+					events <- ev
+				}
+			}()
+			id := gone.Nodes[0].Id
+			waitFor := func(what string, match func(*registry.Result) bool) {
+				timeout := time.After(10 * time.Second)
+				for {
+					select {
+					case ev, ok := <-events:
+						if !ok {
+							b.Fatal("watcher ended")
+						}
+						if match(ev) {
+							return
+						}
+					case <-timeout:
+						b.Fatalf("%s: no %s within 10s", c.name, what)
+					}
+				}
+			}
+			left := func(ev *registry.Result) bool { return nodeGone(ev, id) }
+			back := func(ev *registry.Result) bool {
+				return ev.Action != registry.ActionDelete && slices.ContainsFunc(ev.Service.Nodes, func(n *registry.Node) bool { return n.Id == id })
+			}
+			waitFor("the first event", back)
+			var times []time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				if err := writer.Deregister(gone); err != nil {
+					b.Fatal(err)
+				}
+				waitFor("the node leaving", left)
+				times = append(times, time.Since(start))
+				b.StopTimer()
+				if err := writer.Register(s, registry.RegisterTTL(time.Minute)); err != nil {
+					b.Fatal(err)
+				}
+				waitFor("the node coming back", back)
+				b.StartTimer()
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(percentile(times, 0.5).Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(percentile(times, 0.99).Microseconds())/1000, "p99-ms")
+		})
+	}
+}
+
+// nodeGone reports whether a delete event names the node, or an update
+// leaves it out (how the plugin reports a node leaving).
+func nodeGone(ev *registry.Result, id string) bool {
+	for _, n := range ev.Service.Nodes {
+		if n.Id == id {
+			return ev.Action == registry.ActionDelete
+		}
+	}
+	return ev.Action != registry.ActionDelete
+}
+
+// TestConsulMigration registers through go-micro's consul plugin and
+// reads through microreg on the same agent: version, endpoints and node
+// metadata come through, so a fleet can switch one service at a time.
+func TestConsulMigration(t *testing.T) {
+	agent := consultest.StartDev(t)
+	old := plugin.NewRegistry(registry.Addrs(agent.HTTPAddr))
+	s := consulService(300, 1)
+	if err := old.Register(s, registry.RegisterTTL(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	r := consul.NewRegistry(registry.Addrs(agent.HTTPAddr))
+	defer registry.Close(r)
+	got, err := r.GetService(s.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Version != s.Version || len(got[0].Nodes) != 1 {
+		t.Fatalf("read back %+v", got)
+	}
+	n := got[0].Nodes[0]
+	if n.Id != s.Nodes[0].Id || n.Address != s.Nodes[0].Address || n.Metadata["protocol"] != "mucp" {
+		t.Fatalf("node read back as %+v", n)
+	}
+	if !registry.EqualEndpoints(got[0].Endpoints, s.Endpoints) {
+		t.Fatalf("endpoints read back as %d", len(got[0].Endpoints))
+	}
+	list, err := r.ListServices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed bool
+	for _, l := range list {
+		listed = listed || (l.Name == s.Name && l.Version == s.Version)
+	}
+	if !listed {
+		t.Fatalf("ListServices does not show %s@%s", s.Name, s.Version)
+	}
+}
+
+// TestRivalConformanceConsul runs the suite against the consul plugin on a
+// dev agent and reports what it fails.
+func TestRivalConformanceConsul(t *testing.T) {
+	if IsRivalChild() {
+		agent := consultest.StartDev(t)
+		registrytest.Run(t, func(t *testing.T) *registrytest.World {
+			return &registrytest.World{Wait: 4 * time.Second, TTL: 2 * time.Second, Ops: 200,
+				New: func(t *testing.T) registry.Registry { return plugin.NewRegistry(registry.Addrs(agent.HTTPAddr)) }}
+		})
+		return
+	}
+	if testing.Short() {
+		t.Skip("the rival report runs one process per case; run it without -short")
+	}
+	outcomes := RivalConformance(t, "TestRivalConformanceConsul", 2*time.Minute)
+	if len(outcomes) != len(registrytest.Cases()) {
+		t.Fatalf("report covers %d of %d cases", len(outcomes), len(registrytest.Cases()))
+	}
+	LogOutcomes(t, "go-micro consul plugin", outcomes)
+}

@@ -1,0 +1,266 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	plugin "github.com/go-micro/plugins/v4/registry/gossip"
+	"github.com/hashicorp/memberlist"
+
+	"github.com/microreg/microreg/gossip"
+	"github.com/microreg/microreg/registry"
+)
+
+// gossipNode is one member of a benchmark cluster.
+type gossipNode struct {
+	r registry.Registry
+	t *CountingTransport
+}
+
+// gossipContender builds a cluster of n members of one registry, every
+// member joined through the first, with memberlist's local preset.
+type gossipContender struct {
+	name string
+	// start starts a member joining seed ("" for the first).
+	start func(cfg *memberlist.Config, seed string) (registry.Registry, error)
+	// preset is the contender's memberlist preset, on the shared transport.
+	preset func() *memberlist.Config
+}
+
+var gossipContenders = []gossipContender{
+	{
+		name:   "microreg",
+		preset: gossip.LocalConfig,
+		start: func(cfg *memberlist.Config, seed string) (registry.Registry, error) {
+			opts := []registry.Option{gossip.Config(cfg)}
+			if seed != "" {
+				opts = append(opts, registry.Addrs(seed))
+			}
+			return gossip.New(opts...)
+		},
+	},
+	{
+		name: "plugin",
+		preset: func() *memberlist.Config {
+			// The plugin's own defaults: DefaultLocalConfig without push/pull.
+			c := memberlist.DefaultLocalConfig()
+			c.PushPullInterval = 0
+			c.ProtocolVersion = 4
+			return c
+		},
+		start: func(cfg *memberlist.Config, seed string) (registry.Registry, error) {
+			opts := []registry.Option{plugin.Config(cfg)}
+			if seed != "" {
+				opts = append(opts, registry.Addrs(seed))
+			}
+			r := plugin.NewRegistry(opts...)
+			return r, nil
+		},
+	},
+}
+
+func (c gossipContender) cluster(tb testing.TB, n int) []gossipNode {
+	tb.Helper()
+	var nodes []gossipNode
+	var seed string
+	for i := 0; i < n; i++ {
+		t, err := NewCountingTransport()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cfg := LocalConfig(c.preset(), t)
+		cfg.Name = fmt.Sprintf("%s-%02d", c.name, i)
+		cfg.Logger = log.New(io.Discard, "", 0)
+		cfg.LogOutput = nil
+		r, err := c.start(cfg, seed)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if i == 0 {
+			seed = net.JoinHostPort("127.0.0.1", strconv.Itoa(t.GetAutoBindPort()))
+		}
+		nodes = append(nodes, gossipNode{r, t})
+	}
+	tb.Cleanup(func() {
+		var wg sync.WaitGroup
+		for _, nd := range nodes {
+			wg.Add(1)
+			go func() { defer wg.Done(); registry.Close(nd.r) }()
+		}
+		wg.Wait()
+	})
+	// Let the membership settle: every node has joined through the seed.
+	time.Sleep(2 * time.Second) // membership settling before measuring; the plugin exposes no member count to wait on
+	return nodes
+}
+
+// reach waits until every node sees name, or the deadline, and returns
+// how long it took and how many nodes saw it.
+func reach(nodes []gossipNode, name string, deadline time.Duration, gone bool) (time.Duration, int) {
+	start := time.Now()
+	for {
+		seen := 0
+		for _, nd := range nodes {
+			s, err := nd.r.GetService(name)
+			present := err == nil && len(s) > 0 && len(s[0].Nodes) > 0
+			if present != gone {
+				seen++
+			}
+		}
+		if seen == len(nodes) || time.Since(start) > deadline {
+			return time.Since(start), seen
+		}
+		time.Sleep(2 * time.Millisecond) // polling interval of the measurement
+	}
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+// BenchmarkGossipConvergence: one Register on a random member, timed
+// until every member's GetService sees it (8 s at most; reach counts the
+// members that did). Run with -benchtime=20x for 20 trials.
+func BenchmarkGossipConvergence(b *testing.B) {
+	for _, n := range []int{10, 30} {
+		for _, c := range gossipContenders {
+			b.Run(fmt.Sprintf("N=%d/%s", n, c.name), func(b *testing.B) {
+				nodes := c.cluster(b, n)
+				var times []time.Duration
+				reached := 0
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					name := fmt.Sprintf("conv-%d", i)
+					src := nodes[rand.IntN(len(nodes))]
+					if err := src.r.Register(WorkloadService(i, 1), registry.RegisterTTL(time.Minute)); err != nil {
+						b.Fatal(err)
+					}
+					d, seen := reach(nodes, ServiceName(i), 8*time.Second, false)
+					_ = name
+					times = append(times, d)
+					reached += seen
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(percentile(times, 0.5).Milliseconds()), "p50-ms")
+				b.ReportMetric(float64(percentile(times, 0.99).Milliseconds()), "p99-ms")
+				b.ReportMetric(float64(reached)/float64(b.N*n), "reach")
+			})
+		}
+	}
+}
+
+// BenchmarkGossipLargeService: a service with 10 endpoints (about 2.8 KB,
+// more than a packet) registered on one member of 10.
+func BenchmarkGossipLargeService(b *testing.B) {
+	for _, c := range gossipContenders {
+		b.Run(c.name, func(b *testing.B) {
+			nodes := c.cluster(b, 10)
+			var times []time.Duration
+			reached := 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s := WorkloadService(i, 1)
+				for j := 0; j < 10; j++ {
+					s.Endpoints = append(s.Endpoints, &registry.Endpoint{Name: fmt.Sprintf("Handler.Method%02d", j),
+						Request:  &registry.Value{Name: "Request", Type: "Request", Values: []*registry.Value{{Name: "field", Type: "string"}}},
+						Response: &registry.Value{Name: "Response", Type: "Response", Values: []*registry.Value{{Name: "field", Type: "string"}}},
+						Metadata: map[string]string{"stream": "false", "handler": fmt.Sprintf("handler-%02d", j)}})
+				}
+				if err := nodes[1+i%(len(nodes)-1)].r.Register(s, registry.RegisterTTL(time.Minute)); err != nil {
+					b.Fatal(err)
+				}
+				d, seen := reach(nodes, s.Name, 8*time.Second, false)
+				times = append(times, d)
+				reached += seen
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(percentile(times, 0.5).Milliseconds()), "p50-ms")
+			b.ReportMetric(float64(reached)/float64(b.N*len(nodes)), "reach")
+		})
+	}
+}
+
+// BenchmarkGossipFailure: a member that registered a service goes silent
+// (its sockets close, no goodbye); timed until the service is gone from
+// every other member (15 s at most; gone counts those that dropped it).
+func BenchmarkGossipFailure(b *testing.B) {
+	for _, c := range gossipContenders {
+		b.Run("N=30/"+c.name, func(b *testing.B) {
+			nodes := c.cluster(b, 30)
+			var times []time.Duration
+			gone, watched := 0, 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				victim := nodes[len(nodes)-1]
+				nodes = nodes[:len(nodes)-1]
+				s := WorkloadService(i, 1)
+				if err := victim.r.Register(s, registry.RegisterTTL(time.Minute)); err != nil {
+					b.Fatal(err)
+				}
+				if _, seen := reach(nodes, s.Name, 8*time.Second, false); seen < len(nodes) {
+					// The plugin may never spread it; time the death anyway.
+					b.Logf("%s: the service reached %d of %d before the crash", c.name, seen, len(nodes))
+				}
+				victim.t.Kill()
+				d, dropped := reach(nodes, s.Name, 15*time.Second, true)
+				times = append(times, d)
+				gone, watched = gone+dropped, watched+len(nodes)
+				if len(nodes) < 3 {
+					break
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(percentile(times, 0.5).Milliseconds()), "p50-ms")
+			b.ReportMetric(float64(percentile(times, 0.99).Milliseconds()), "p99-ms")
+			b.ReportMetric(float64(gone)/float64(watched), "gone")
+		})
+	}
+}
+
+// BenchmarkGossipSteadyBytes: bytes each member sends per second over a
+// 3 s window, in a 10-member cluster holding 100 services and in one
+// holding none (memberlist's own probing and gossip: the baseline).
+func BenchmarkGossipSteadyBytes(b *testing.B) {
+	for _, services := range []int{0, 100} {
+		for _, c := range gossipContenders {
+			b.Run(fmt.Sprintf("services=%d/%s", services, c.name), func(b *testing.B) {
+				nodes := c.cluster(b, 10)
+				for i := 0; i < services; i++ {
+					if err := nodes[i%len(nodes)].r.Register(WorkloadService(i, 1), registry.RegisterTTL(time.Hour)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reach(nodes, ServiceName(services-1), 8*time.Second, false)
+				b.ResetTimer()
+				var perSec float64
+				for i := 0; i < b.N; i++ {
+					before := int64(0)
+					for _, nd := range nodes {
+						before += nd.t.Sent.Load()
+					}
+					const window = 3 * time.Second
+					time.Sleep(window) // the measurement window itself
+					after := int64(0)
+					for _, nd := range nodes {
+						after += nd.t.Sent.Load()
+					}
+					perSec = float64(after-before) / window.Seconds() / float64(len(nodes))
+				}
+				b.ReportMetric(perSec, "B/s/node")
+			})
+		}
+	}
+}

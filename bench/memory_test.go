@@ -1,0 +1,185 @@
+package bench
+
+import (
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	mregistry "go-micro.dev/v4/registry"
+
+	"github.com/microreg/microreg/memory"
+	"github.com/microreg/microreg/registry"
+)
+
+// memoryContenders are the two in-process registries compared.
+var memoryContenders = []struct {
+	name string
+	new  func() registry.Registry
+}{
+	{"microreg", func() registry.Registry { return memory.NewRegistry() }},
+	{"gomicro", func() registry.Registry { return mregistry.NewMemoryRegistry() }},
+}
+
+func filled(b *testing.B, mk func() registry.Registry) registry.Registry {
+	r := mk()
+	b.Cleanup(func() { registry.Close(r) })
+	if err := Fill(r); err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
+func BenchmarkGetService(b *testing.B) {
+	for _, c := range memoryContenders {
+		b.Run(c.name, func(b *testing.B) {
+			r := filled(b, c.new)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				rng := rand.New(rand.NewPCG(rand.Uint64(), 1))
+				for pb.Next() {
+					s, err := r.GetService(ServiceName(rng.IntN(Services)))
+					if err != nil || len(s[0].Nodes) != Nodes {
+						b.Fatalf("GetService: %v", err)
+					}
+				}
+			})
+		})
+	}
+}
+
+func BenchmarkListServices(b *testing.B) {
+	for _, c := range memoryContenders {
+		b.Run(c.name, func(b *testing.B) {
+			r := filled(b, c.new)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				list, err := r.ListServices()
+				if err != nil || len(list) != Services {
+					b.Fatalf("ListServices: %d, %v", len(list), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRegister is the steady state of a fleet: every node
+// re-registers (a heartbeat) with its unchanged service.
+func BenchmarkRegister(b *testing.B) {
+	for _, c := range memoryContenders {
+		b.Run(c.name, func(b *testing.B) {
+			r := filled(b, c.new)
+			beats := make([]*registry.Service, Services*Nodes)
+			for i := range beats {
+				s := WorkloadService(i/Nodes, 0)
+				s.Nodes = []*registry.Node{WorkloadNode(i/Nodes, i%Nodes)}
+				beats[i] = s
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := r.Register(beats[i%len(beats)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRegisterDeregister adds a node to a populated service and takes
+// it away again: two changes per op, as a deploy does.
+func BenchmarkRegisterDeregister(b *testing.B) {
+	for _, c := range memoryContenders {
+		b.Run(c.name, func(b *testing.B) {
+			r := filled(b, c.new)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s := WorkloadService(i%Services, 0)
+				s.Nodes = []*registry.Node{WorkloadNode(i%Services, Nodes+1)}
+				if err := r.Register(s); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Deregister(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkWatchFanout measures one change delivered to 100 watchers: an
+// op ends when every watcher has received its event.
+func BenchmarkWatchFanout(b *testing.B) {
+	const watchers = 100
+	for _, c := range memoryContenders {
+		b.Run(c.name, func(b *testing.B) {
+			r := filled(b, c.new)
+			var got atomic.Int64
+			arrived := make(chan struct{}, 1)
+			var wg sync.WaitGroup
+			ws := make([]registry.Watcher, watchers)
+			for i := range ws {
+				w, err := r.Watch()
+				if err != nil {
+					b.Fatal(err)
+				}
+				ws[i] = w
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						if _, err := w.Next(); err != nil {
+							return
+						}
+						got.Add(1)
+						select {
+						case arrived <- struct{}{}:
+						default:
+						}
+					}
+				}()
+			}
+			b.Cleanup(func() {
+				for _, w := range ws {
+					w.Stop()
+				}
+				wg.Wait()
+			})
+			var lost int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k := (i / 2) % Services
+				s := WorkloadService(k, 0)
+				s.Nodes = []*registry.Node{WorkloadNode(k, Nodes+1)}
+				var err error
+				if i%2 == 0 {
+					err = r.Register(s)
+				} else {
+					err = r.Deregister(s)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				// go-micro drops an event a watcher does not take within
+				// 10 ms: wait a bounded time and count what never came.
+				want := int64(i+1)*watchers - lost
+				deadline := time.After(time.Second)
+			wait:
+				for got.Load() < want {
+					select {
+					case <-arrived:
+					case <-deadline:
+						lost += want - got.Load()
+						break wait
+					}
+				}
+			}
+			b.ReportMetric(float64(lost)/float64(b.N), "lost/op")
+		})
+	}
+}

@@ -1,0 +1,290 @@
+// Package consul is the production registry backend: every go-micro node
+// is one Consul service instance (ID = node id), registered through the
+// local agent with a TTL health check the registry keeps passing, so a
+// killed process disappears by itself.
+//
+// Lookups are answered from a local view kept current by Consul blocking
+// queries once a service has been looked up or watched; watches work for
+// one service or for all of them. Services registered by go-micro's
+// consul plugin are readable, so a fleet can switch one service at a time.
+//
+// It registers itself as "consul". With no options it uses the agent at
+// CONSUL_HTTP_ADDR or 127.0.0.1:8500; registry.Addrs (or
+// --registry_address) names agents, failing over between them.
+package consul
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+
+	"github.com/microreg/microreg/registry"
+)
+
+// Name is the backend's name in the registry table and String().
+const Name = "consul"
+
+func init() { registry.Register(Name, NewRegistry) }
+
+type consulRegistry struct {
+	store *registry.Store
+
+	mu         sync.Mutex
+	opts       registry.Options
+	agents     *agents
+	configErr  error
+	views      map[string]*view
+	catalog    bool
+	heartbeats map[string]*heartbeat // node id
+	closed     bool
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewRegistry returns a registry talking to the agent at registry.Addrs,
+// or CONSUL_HTTP_ADDR, or 127.0.0.1:8500. A bad configuration is
+// reported by every call (wrapping ErrConfig).
+func NewRegistry(opts ...registry.Option) registry.Registry {
+	c := &consulRegistry{
+		store:      registry.NewStore(),
+		opts:       *registry.NewOptions(opts...),
+		views:      map[string]*view{},
+		heartbeats: map[string]*heartbeat{},
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.agents, c.configErr = newAgents(c.opts)
+	return c
+}
+
+// Init applies opts; new addresses take effect for every later call, and
+// the views already running move to them.
+func (c *consulRegistry) Init(opts ...registry.Option) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return registry.ErrClosed
+	}
+	for _, o := range opts {
+		o(&c.opts)
+	}
+	a, err := newAgents(c.opts)
+	if err != nil {
+		return err
+	}
+	if c.agents != nil {
+		c.agents.close()
+	}
+	c.agents, c.configErr = a, nil
+	return nil
+}
+
+func (c *consulRegistry) Options() registry.Options {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.opts
+}
+
+// client returns the agents to use, or why there are none.
+func (c *consulRegistry) client() (*agents, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.closed:
+		return nil, registry.ErrClosed
+	case c.configErr != nil:
+		return nil, c.configErr
+	}
+	return c.agents, nil
+}
+
+func (c *consulRegistry) timeout() time.Duration {
+	if t := c.Options().Timeout; t > 0 {
+		return t
+	}
+	return DefaultTimeout
+}
+
+// callCtx bounds one call by the caller's context and the timeout.
+func (c *consulRegistry) callCtx(parent context.Context) (context.Context, context.CancelFunc) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	return context.WithTimeout(parent, c.timeout())
+}
+
+func (c *consulRegistry) Register(s *registry.Service, opts ...registry.RegisterOption) error {
+	o, err := registry.ApplyRegister(opts...)
+	if err != nil {
+		return err
+	}
+	if err := registry.ValidateService(s); err != nil {
+		return err
+	}
+	a, err := c.client()
+	if err != nil {
+		return err
+	}
+	// Encode every changed node before registering any, so that a node
+	// too large for Consul fails the call before it changes anything.
+	plans := make([]nodePlan, len(s.Nodes))
+	for i, n := range s.Nodes {
+		plans[i].id = n.Id
+		if c.unchanged(s, n, o.TTL) {
+			continue // a heartbeat: only the check is passed
+		}
+		one := registry.CopyService(&registry.Service{Name: s.Name, Version: s.Version, Metadata: s.Metadata,
+			Endpoints: s.Endpoints, Nodes: []*registry.Node{n}})
+		reg, err := toRegistration(one, one.Nodes[0])
+		if err != nil {
+			return fmt.Errorf("node %s: %w", n.Id, err)
+		}
+		plans[i].svc, plans[i].reg = one, reg
+	}
+	ctx, cancel := c.callCtx(o.Context)
+	defer cancel()
+	for _, p := range plans {
+		if err := c.registerNode(ctx, a, p, o.TTL); err != nil {
+			return fmt.Errorf("consul: register %s node %s: %w", s.Name, p.id, err)
+		}
+	}
+	return nil
+}
+
+func (c *consulRegistry) Deregister(s *registry.Service, opts ...registry.DeregisterOption) error {
+	o, err := registry.ApplyDeregister(opts...)
+	if err != nil {
+		return err
+	}
+	if err := registry.ValidateDeregister(s); err != nil {
+		return err
+	}
+	a, err := c.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := c.callCtx(o.Context)
+	defer cancel()
+	var errs []error
+	for _, n := range s.Nodes {
+		c.stopHeartbeat(n.Id)
+		err := a.do(ctx, func(cl *api.Client) error {
+			return cl.Agent().ServiceDeregisterOpts(n.Id, a.q(ctx))
+		})
+		var se api.StatusError
+		if err != nil && !(errors.As(err, &se) && se.Code == 404) {
+			errs = append(errs, fmt.Errorf("node %s: %w", n.Id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (c *consulRegistry) GetService(name string, opts ...registry.GetOption) ([]*registry.Service, error) {
+	o, err := registry.ApplyGet(opts...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.client(); err != nil {
+		return nil, err
+	}
+	v := c.ensureView(name)
+	ctx, cancel := c.callCtx(o.Context)
+	defer cancel()
+	select {
+	case <-v.ready:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("consul: %w", ctx.Err())
+	}
+	if err := v.firstErr; err != nil {
+		c.dropView(name, v)
+		return nil, err
+	}
+	return c.store.Get(name)
+}
+
+// ListServices returns one entry per service name and version known to
+// the catalog (name and version only: GetService has the nodes).
+func (c *consulRegistry) ListServices(opts ...registry.ListOption) ([]*registry.Service, error) {
+	o, err := registry.ApplyList(opts...)
+	if err != nil {
+		return nil, err
+	}
+	a, err := c.client()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := c.callCtx(o.Context)
+	defer cancel()
+	var names map[string][]string
+	err = a.do(ctx, func(cl *api.Client) error {
+		var err error
+		names, _, err = cl.Catalog().Services(a.q(ctx))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []*registry.Service
+	for name, tags := range names {
+		if name == "consul" {
+			continue
+		}
+		versions := versionsFromTags(tags)
+		if len(versions) == 0 {
+			versions = []string{""}
+		}
+		for _, v := range versions {
+			out = append(out, &registry.Service{Name: name, Version: v})
+		}
+	}
+	return out, nil
+}
+
+// Watch watches one service (WatchService) or every service, through
+// blocking queries that run until Close.
+func (c *consulRegistry) Watch(opts ...registry.WatchOption) (registry.Watcher, error) {
+	o, err := registry.ApplyWatch(opts...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.client(); err != nil {
+		return nil, err
+	}
+	w, err := c.store.Watch(opts...)
+	if err != nil {
+		return nil, err
+	}
+	if o.Service != "" {
+		c.ensureView(o.Service)
+	} else {
+		c.ensureCatalog()
+	}
+	return w, nil
+}
+
+func (c *consulRegistry) String() string { return Name }
+
+// Close stops every heartbeat (the nodes' checks then go critical and
+// Consul removes them) and every blocking query. Reach it through
+// registry.Close(r).
+func (c *consulRegistry) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	a := c.agents
+	c.mu.Unlock()
+	c.cancel()
+	c.wg.Wait()
+	if a != nil {
+		a.close()
+	}
+	return c.store.Close()
+}

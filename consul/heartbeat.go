@@ -1,0 +1,210 @@
+package consul
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+
+	"github.com/microreg/microreg/registry"
+)
+
+// heartbeat keeps one node's TTL check passing. A node registered with
+// RegisterTTL stays passing until that TTL runs out without a new
+// Register, then its check is failed at once; one registered without
+// stays passing until Deregister or Close. If the agent has forgotten the
+// node (it restarted, a -dev agent was wiped), the heartbeat registers it
+// again.
+type heartbeat struct {
+	svc      *registry.Service // the service and node as last registered
+	reg      *api.AgentServiceRegistration
+	ttl      time.Duration // RegisterTTL; 0: none
+	checkTTL time.Duration
+	deadline time.Time // last Register + ttl
+	cancel   context.CancelFunc
+}
+
+func checkID(id string) string { return "service:" + id }
+
+func (c *consulRegistry) checkTTL() time.Duration {
+	if d, ok := registry.ContextValue[time.Duration](c.Options(), checkTTLKey{}); ok && d > 0 {
+		return d
+	}
+	return DefaultCheckTTL
+}
+
+func (c *consulRegistry) deregisterAfter() time.Duration {
+	if d, ok := registry.ContextValue[time.Duration](c.Options(), deregKey{}); ok && d > 0 {
+		return d
+	}
+	return DefaultDeregisterCriticalAfter
+}
+
+// nodePlan is what Register does for one node: pass its check (reg is
+// nil: registered unchanged before) or register it.
+type nodePlan struct {
+	id  string
+	svc *registry.Service // one node
+	reg *api.AgentServiceRegistration
+}
+
+// unchanged reports whether node n of s is registered by this registry
+// exactly so, with the same TTL.
+func (c *consulRegistry) unchanged(s *registry.Service, n *registry.Node, ttl time.Duration) bool {
+	c.mu.Lock()
+	hb := c.heartbeats[n.Id]
+	c.mu.Unlock()
+	if hb == nil || hb.ttl != ttl {
+		return false
+	}
+	old := hb.svc
+	return old.Name == s.Name && old.Version == s.Version && maps.Equal(old.Metadata, s.Metadata) &&
+		registry.EqualEndpoints(old.Endpoints, s.Endpoints) && registry.EqualNode(old.Nodes[0], n)
+}
+
+// registerNode registers one instance, or passes the check of one
+// registered unchanged (registering it again if the agent forgot it).
+func (c *consulRegistry) registerNode(ctx context.Context, a *agents, p nodePlan, ttl time.Duration) error {
+	if p.reg == nil {
+		c.mu.Lock()
+		hb := c.heartbeats[p.id]
+		if hb != nil {
+			hb.deadline = time.Now().Add(ttl)
+		}
+		c.mu.Unlock()
+		if hb == nil {
+			return fmt.Errorf("node %s expired while being registered; register it again", p.id)
+		}
+		err := a.do(ctx, func(cl *api.Client) error {
+			return cl.Agent().UpdateTTLOpts(checkID(p.id), "registered", api.HealthPassing, a.q(ctx))
+		})
+		if err == nil || !forgotten(err) {
+			return err
+		}
+		p.svc, p.reg = hb.svc, hb.reg
+	}
+	checkTTL := ttl
+	if checkTTL <= 0 {
+		checkTTL = c.checkTTL()
+	}
+	p.reg.Checks = append(api.AgentServiceChecks{{
+		CheckID:                        checkID(p.id),
+		Name:                           "microreg heartbeat",
+		TTL:                            checkTTL.String(),
+		Status:                         api.HealthPassing,
+		DeregisterCriticalServiceAfter: c.deregisterAfter().String(),
+	}}, c.extraChecks(p.reg)...)
+	err := a.do(ctx, func(cl *api.Client) error {
+		return cl.Agent().ServiceRegisterOpts(p.reg, api.ServiceRegisterOpts{}.WithContext(ctx))
+	})
+	if err != nil {
+		return err
+	}
+	c.startHeartbeat(p.svc, p.reg, ttl, checkTTL)
+	return nil
+}
+
+// extraChecks builds the checks added by HTTPCheck, TCPCheck, GRPCCheck.
+func (c *consulRegistry) extraChecks(reg *api.AgentServiceRegistration) api.AgentServiceChecks {
+	specs, _ := registry.ContextValue[[]checkSpec](c.Options(), checksKey{})
+	addr := net.JoinHostPort(reg.Address, strconv.Itoa(reg.Port))
+	var out api.AgentServiceChecks
+	for i, spec := range specs {
+		chk := &api.AgentServiceCheck{
+			CheckID:                        fmt.Sprintf("service:%s:%s%d", reg.ID, spec.kind, i),
+			Name:                           "microreg " + spec.kind,
+			Interval:                       spec.interval.String(),
+			DeregisterCriticalServiceAfter: c.deregisterAfter().String(),
+		}
+		switch spec.kind {
+		case "http":
+			chk.HTTP = strings.ReplaceAll(spec.url, "{address}", addr)
+		case "tcp":
+			chk.TCP = addr
+		case "grpc":
+			chk.GRPC = addr
+		}
+		out = append(out, chk)
+	}
+	return out
+}
+
+// forgotten reports an agent answer meaning it has no such check.
+func forgotten(err error) bool {
+	var se api.StatusError
+	return errors.As(err, &se) && se.Code != 403
+}
+
+func (c *consulRegistry) startHeartbeat(svc *registry.Service, reg *api.AgentServiceRegistration, ttl, checkTTL time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	if old := c.heartbeats[reg.ID]; old != nil {
+		old.cancel()
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	hb := &heartbeat{svc: svc, reg: reg, ttl: ttl, checkTTL: checkTTL, deadline: time.Now().Add(ttl), cancel: cancel}
+	c.heartbeats[reg.ID] = hb
+	c.wg.Add(1)
+	go c.beat(ctx, hb)
+}
+
+func (c *consulRegistry) stopHeartbeat(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if hb := c.heartbeats[id]; hb != nil {
+		hb.cancel()
+		delete(c.heartbeats, id)
+	}
+}
+
+func (c *consulRegistry) beat(ctx context.Context, hb *heartbeat) {
+	defer c.wg.Done()
+	ticker := time.NewTicker(max(hb.checkTTL/3, 50*time.Millisecond))
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		a, err := c.client()
+		if err != nil {
+			return
+		}
+		c.mu.Lock()
+		expired := hb.ttl > 0 && time.Now().After(hb.deadline)
+		if expired && c.heartbeats[hb.reg.ID] == hb {
+			delete(c.heartbeats, hb.reg.ID)
+		}
+		c.mu.Unlock()
+		callCtx, cancel := c.callCtx(ctx)
+		if expired {
+			_ = a.do(callCtx, func(cl *api.Client) error {
+				return cl.Agent().UpdateTTLOpts(checkID(hb.reg.ID), "registration not renewed within its TTL", api.HealthCritical, a.q(callCtx))
+			})
+			cancel()
+			return
+		}
+		err = a.do(callCtx, func(cl *api.Client) error {
+			return cl.Agent().UpdateTTLOpts(checkID(hb.reg.ID), "alive", api.HealthPassing, a.q(callCtx))
+		})
+		if err != nil && forgotten(err) {
+			err = a.do(callCtx, func(cl *api.Client) error {
+				return cl.Agent().ServiceRegisterOpts(hb.reg, api.ServiceRegisterOpts{}.WithContext(callCtx))
+			})
+		}
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			c.logf("consul: heartbeat of %s: %v", hb.reg.ID, err)
+		}
+	}
+}

@@ -1,0 +1,95 @@
+package consul
+
+import (
+	"time"
+
+	"github.com/hashicorp/consul/api"
+
+	"github.com/microreg/microreg/registry"
+)
+
+type (
+	configKey     struct{}
+	tokenKey      struct{}
+	dcKey         struct{}
+	staleKey      struct{}
+	consistentKey struct{}
+	deregKey      struct{}
+	checkTTLKey   struct{}
+	insecureKey   struct{}
+	checksKey     struct{}
+)
+
+// checkSpec is a check added by HTTPCheck, TCPCheck or GRPCCheck.
+type checkSpec struct {
+	kind     string // "http", "tcp", "grpc"
+	url      string
+	interval time.Duration
+}
+
+// Defaults of the options.
+const (
+	// DefaultTimeout bounds every call that is not a blocking query.
+	DefaultTimeout = 10 * time.Second
+	// DefaultCheckTTL is the TTL of the health check of a node registered
+	// without RegisterTTL; the registry passes it every third of that.
+	DefaultCheckTTL = 30 * time.Second
+	// DefaultDeregisterCriticalAfter is how long Consul keeps an instance
+	// whose check is critical (a killed process) before removing it.
+	DefaultDeregisterCriticalAfter = time.Minute
+)
+
+// Config sets the whole consul/api configuration (address, scheme, token,
+// TLS files, datacenter...). registry.Addrs, when given, still choose the
+// agents.
+func Config(c *api.Config) registry.Option { return registry.ContextOption(configKey{}, c) }
+
+// Token sets the ACL token.
+func Token(token string) registry.Option { return registry.ContextOption(tokenKey{}, token) }
+
+// Datacenter sets the datacenter queried.
+func Datacenter(dc string) registry.Option { return registry.ContextOption(dcKey{}, dc) }
+
+// AllowStale lets reads be answered by any server, not just the leader:
+// they go on answering while the cluster has no leader.
+func AllowStale(b bool) registry.Option { return registry.ContextOption(staleKey{}, b) }
+
+// Consistent makes reads consistent (the leader checks it still leads).
+func Consistent(b bool) registry.Option { return registry.ContextOption(consistentKey{}, b) }
+
+// DeregisterCriticalAfter sets how long Consul keeps an instance whose
+// check is critical before removing it (Consul's minimum is one minute).
+func DeregisterCriticalAfter(d time.Duration) registry.Option {
+	return registry.ContextOption(deregKey{}, d)
+}
+
+// CheckTTL sets the TTL of the health check of nodes registered without
+// RegisterTTL (default DefaultCheckTTL).
+func CheckTTL(d time.Duration) registry.Option { return registry.ContextOption(checkTTLKey{}, d) }
+
+// InsecureSkipVerify turns TLS certificate verification off. Nothing else
+// does: registry.Secure(true) uses TLS and verifies.
+func InsecureSkipVerify() registry.Option { return registry.ContextOption(insecureKey{}, true) }
+
+// HTTPCheck adds to every node an HTTP GET check of url every interval;
+// "{address}" in url becomes the node's host:port.
+func HTTPCheck(url string, interval time.Duration) registry.Option {
+	return addCheck(checkSpec{kind: "http", url: url, interval: interval})
+}
+
+// TCPCheck adds to every node a TCP connect check of its address.
+func TCPCheck(interval time.Duration) registry.Option {
+	return addCheck(checkSpec{kind: "tcp", interval: interval})
+}
+
+// GRPCCheck adds to every node a gRPC health check of its address.
+func GRPCCheck(interval time.Duration) registry.Option {
+	return addCheck(checkSpec{kind: "grpc", interval: interval})
+}
+
+func addCheck(c checkSpec) registry.Option {
+	return func(o *registry.Options) {
+		prev, _ := registry.ContextValue[[]checkSpec](*o, checksKey{})
+		registry.ContextOption(checksKey{}, append(append([]checkSpec(nil), prev...), c))(o)
+	}
+}

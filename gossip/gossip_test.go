@@ -1,0 +1,64 @@
+package gossip_test
+
+import (
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/microreg/microreg/gossip"
+	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/registry/registrytest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, append(registrytest.GoMicroGoroutines(), goleak.IgnoreCurrent())...)
+}
+
+// node starts a gossip node on a free loopback port, joining seeds, and
+// closes it when the test ends.
+func node(t testing.TB, seeds []string, opts ...registry.Option) registry.Registry {
+	t.Helper()
+	opts = append([]registry.Option{gossip.BindAddress("127.0.0.1", 0), registry.Addrs(seeds...)}, opts...)
+	r, err := gossip.New(opts...)
+	if err != nil {
+		t.Fatalf("gossip.New: %v", err)
+	}
+	t.Cleanup(func() { registry.Close(r) })
+	return r
+}
+
+func addr(t testing.TB, r registry.Registry) string {
+	t.Helper()
+	a, ok := gossip.LocalAddr(r)
+	if !ok {
+		t.Fatal("no local address")
+	}
+	return a
+}
+
+// TestConformance runs the suite on a cluster: a seed node, and every
+// instance the suite asks for is another member joined through it, so the
+// registering and the reading node are always different members.
+func TestConformance(t *testing.T) {
+	registrytest.Run(t, func(t *testing.T) *registrytest.World {
+		seed, err := gossip.New(gossip.BindAddress("127.0.0.1", 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds := []string{addr(t, seed)}
+		return &registrytest.World{
+			Close: func() { registry.Close(seed) },
+			Name:  gossip.Name,
+			TTL:   time.Second,
+			Ops:   1000,
+			New: func(t *testing.T) registry.Registry {
+				r, err := gossip.New(gossip.BindAddress("127.0.0.1", 0), registry.Addrs(seeds...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r
+			},
+		}
+	})
+}

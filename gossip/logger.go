@@ -1,0 +1,48 @@
+package gossip
+
+import (
+	"bytes"
+	"log"
+
+	"go-micro.dev/v4/logger"
+)
+
+const (
+	logDebug = logger.DebugLevel
+	logWarn  = logger.WarnLevel
+	logError = logger.ErrorLevel
+)
+
+func (g *gossipRegistry) logf(level logger.Level, format string, args ...any) {
+	g.optsMu.RLock()
+	l := g.opts.Logger
+	g.optsMu.RUnlock()
+	if l != nil {
+		l.Logf(level, format, args...)
+	}
+}
+
+// logWriter turns memberlist's log lines ("[WARN] memberlist: ...") into
+// go-micro logger calls at the matching level.
+type logWriter struct{ g *gossipRegistry }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	line := bytes.TrimSpace(p)
+	level := logger.InfoLevel
+	for prefix, l := range map[string]logger.Level{
+		"[DEBUG]": logger.DebugLevel, "[INFO]": logger.InfoLevel,
+		"[WARN]": logger.WarnLevel, "[ERR]": logger.ErrorLevel,
+	} {
+		if bytes.HasPrefix(line, []byte(prefix)) {
+			level = l
+			line = bytes.TrimSpace(line[len(prefix):])
+			break
+		}
+	}
+	w.g.logf(level, "%s", line)
+	return len(p), nil
+}
+
+func newMemberlistLogger(g *gossipRegistry) *log.Logger {
+	return log.New(logWriter{g}, "", 0)
+}

@@ -1,0 +1,154 @@
+package gossip
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/microreg/microreg/registry"
+)
+
+// MaxMessageSize is the largest message, decoded, a node accepts; larger
+// ones are rejected with ErrMessageTooLarge.
+const MaxMessageSize = 8 << 20
+
+// Errors of the wire decoder.
+var (
+	// ErrMessageTooLarge reports a message over MaxMessageSize.
+	ErrMessageTooLarge = errors.New("gossip: message too large")
+	// ErrBadMessage reports a message that does not decode.
+	ErrBadMessage = errors.New("gossip: malformed message")
+)
+
+// Message kinds, the first byte of every message.
+const (
+	kindUpdates byte = 1 // an update (a broadcast or a reliable send)
+	kindState   byte = 2 // a whole state, in push/pull
+)
+
+// Encodings, the second byte.
+const (
+	encJSON     byte = 0
+	encZlibJSON byte = 1
+)
+
+// compressAbove is the encoded size past which a message is compressed.
+const compressAbove = 512
+
+// opRegister and opDeregister are what an update does.
+const (
+	opRegister   = "register"
+	opDeregister = "deregister"
+)
+
+// update is one change made by one node (its origin): the nodes of one
+// service version registered or deregistered. (Epoch, LTime) orders the
+// updates of an origin: a restarted origin has a later epoch, and each
+// update of an epoch a higher LTime.
+type update struct {
+	Origin  string            `json:"o"`
+	Epoch   int64             `json:"e"`
+	LTime   uint64            `json:"l"`
+	Op      string            `json:"op"`
+	TTL     int64             `json:"ttl,omitempty"` // nanoseconds; 0: none
+	Service *registry.Service `json:"s"`
+}
+
+// newer reports whether u orders after (epoch, ltime).
+func (u *update) newer(epoch int64, ltime uint64) bool {
+	return u.Epoch > epoch || (u.Epoch == epoch && u.LTime > ltime)
+}
+
+// envelope is what goes on the wire: one or more updates.
+type envelope struct {
+	Updates []*update `json:"u"`
+}
+
+// encode frames updates as a message of kind.
+func encode(kind byte, updates []*update) ([]byte, error) {
+	body, err := json.Marshal(envelope{Updates: updates})
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > MaxMessageSize {
+		return nil, fmt.Errorf("%w: %d bytes", ErrMessageTooLarge, len(body))
+	}
+	if len(body) <= compressAbove {
+		return append([]byte{kind, encJSON}, body...), nil
+	}
+	var buf bytes.Buffer
+	buf.Write([]byte{kind, encZlibJSON})
+	zw := zlib.NewWriter(&buf)
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// decode parses a message from the network. It never panics; anything
+// malformed is ErrBadMessage, anything too large ErrMessageTooLarge, and
+// every update it returns is well formed (an origin, a known op, a
+// service that passes validation).
+func decode(msg []byte) (kind byte, updates []*update, err error) {
+	if len(msg) < 2 {
+		return 0, nil, fmt.Errorf("%w: %d bytes", ErrBadMessage, len(msg))
+	}
+	kind = msg[0]
+	if kind != kindUpdates && kind != kindState {
+		return 0, nil, fmt.Errorf("%w: kind %d", ErrBadMessage, kind)
+	}
+	body := msg[2:]
+	switch msg[1] {
+	case encJSON:
+		if len(body) > MaxMessageSize {
+			return 0, nil, fmt.Errorf("%w: %d bytes", ErrMessageTooLarge, len(body))
+		}
+	case encZlibJSON:
+		zr, err := zlib.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return 0, nil, fmt.Errorf("%w: %v", ErrBadMessage, err)
+		}
+		body, err = io.ReadAll(io.LimitReader(zr, MaxMessageSize+1))
+		if err != nil {
+			return 0, nil, fmt.Errorf("%w: %v", ErrBadMessage, err)
+		}
+		if len(body) > MaxMessageSize {
+			return 0, nil, fmt.Errorf("%w: over %d bytes inflated", ErrMessageTooLarge, MaxMessageSize)
+		}
+	default:
+		return 0, nil, fmt.Errorf("%w: encoding %d", ErrBadMessage, msg[1])
+	}
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return 0, nil, fmt.Errorf("%w: %v", ErrBadMessage, err)
+	}
+	for i, u := range env.Updates {
+		if err := checkUpdate(u); err != nil {
+			return 0, nil, fmt.Errorf("%w: update %d: %v", ErrBadMessage, i, err)
+		}
+	}
+	return kind, env.Updates, nil
+}
+
+func checkUpdate(u *update) error {
+	switch {
+	case u == nil:
+		return errors.New("null")
+	case u.Origin == "":
+		return errors.New("no origin")
+	case u.TTL < 0:
+		return errors.New("negative ttl")
+	case u.Op == opRegister:
+		return registry.ValidateService(u.Service)
+	case u.Op == opDeregister:
+		return registry.ValidateDeregister(u.Service)
+	default:
+		return fmt.Errorf("op %q", u.Op)
+	}
+}

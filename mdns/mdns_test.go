@@ -1,0 +1,144 @@
+package mdns_test
+
+import (
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/microreg/microreg/internal/netns"
+	"github.com/microreg/microreg/mdns"
+	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/registry/registrytest"
+)
+
+// TestMain moves the tests into a private network namespace whose only
+// interface is lo: no multicast packet ever reaches a real network.
+func TestMain(m *testing.M) {
+	netns.Run(m, func(m *testing.M) {
+		goleak.VerifyTestMain(m, append(registrytest.GoMicroGoroutines(), goleak.IgnoreCurrent())...)
+	})
+}
+
+func open(t testing.TB, opts ...registry.Option) registry.Registry {
+	t.Helper()
+	r, err := mdns.New(append([]registry.Option{mdns.Interface("lo"), mdns.TTL(2 * time.Second)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { registry.Close(r) })
+	return r
+}
+
+// TestConformance runs the suite with every instance a separate registry
+// with its own sockets, all on lo: what one announces, others hear.
+func TestConformance(t *testing.T) {
+	registrytest.Run(t, func(t *testing.T) *registrytest.World {
+		return &registrytest.World{
+			Name: mdns.Name,
+			TTL:  2 * time.Second,
+			Ops:  400,
+			New: func(t *testing.T) registry.Registry {
+				r, err := mdns.New(mdns.Interface("lo"), mdns.TTL(2*time.Second))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r
+			},
+		}
+	})
+}
+
+func TestDefaultUsesEveryMulticastInterface(t *testing.T) {
+	a := mdns.NewRegistry() // no options: every multicast interface (here, lo)
+	defer registry.Close(a)
+	b := open(t)
+	if err := a.Register(&registry.Service{Name: "dflt", Nodes: []*registry.Node{{Id: "d1", Address: "127.0.0.1:1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := b.GetService("dflt"); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a registry built with no options was not heard on lo")
+		}
+		time.Sleep(10 * time.Millisecond) // polling interval
+	}
+}
+
+func TestUnknownServiceIsErrNotFoundQuickly(t *testing.T) {
+	r := open(t, mdns.QueryTimeout(300*time.Millisecond))
+	start := time.Now()
+	if _, err := r.GetService("nobody-here"); err != registry.ErrNotFound { //nolint:errorlint // identity promised
+		t.Fatalf("unknown service: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("the lookup took %v, past its 300ms timeout", d)
+	}
+}
+
+func TestFirstLookupQueriesAndSettles(t *testing.T) {
+	a := open(t)
+	if err := a.Register(&registry.Service{Name: "early", Nodes: []*registry.Node{{Id: "e1", Address: "127.0.0.1:2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	// b starts after the announcement: it must ask.
+	b := open(t, mdns.QueryTimeout(5*time.Second))
+	start := time.Now()
+	got, err := b.GetService("early")
+	if err != nil || got[0].Nodes[0].Id != "e1" {
+		t.Fatalf("first lookup: %v, %v", got, err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("the first lookup waited %v: it should return once answers settle, not at the 5s timeout", d)
+	}
+}
+
+func TestBadInterfaceIsAnError(t *testing.T) {
+	if _, err := mdns.New(mdns.Interface("no-such-if0")); !errors.Is(err, mdns.ErrNotStarted) {
+		t.Fatalf("New on a missing interface: %v", err)
+	}
+	r := mdns.NewRegistry(mdns.Interface("no-such-if0"))
+	defer registry.Close(r)
+	if err := r.Register(&registry.Service{Name: "x", Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1:1"}}}); !errors.Is(err, mdns.ErrNotStarted) {
+		t.Fatalf("Register on a registry that did not start: %v", err)
+	}
+}
+
+func TestOnlyLoopbackExists(t *testing.T) {
+	ifaces, _ := net.Interfaces()
+	if len(ifaces) != 1 || ifaces[0].Name != "lo" {
+		t.Fatalf("the tests must run with lo alone, found %v", ifaces)
+	}
+}
+
+func TestCrashedNodeExpiresFromCaches(t *testing.T) {
+	a := open(t) // TTL 2s
+	b := open(t)
+	w, err := b.Watch(registry.WatchService("crashy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	if err := a.Register(&registry.Service{Name: "crashy", Nodes: []*registry.Node{{Id: "c1", Address: "127.0.0.1:3"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if ev, err := w.Next(); err != nil || ev.Action != registry.ActionCreate {
+		t.Fatalf("first event: %v, %v", ev, err)
+	}
+	start := time.Now()
+	mdns.Crash(a)
+	ev, err := w.Next()
+	if err != nil || ev.Action != registry.ActionDelete {
+		t.Fatalf("after the crash: %v, %v", ev, err)
+	}
+	took := time.Since(start)
+	t.Logf("crashed node dropped after %v (record TTL 2s)", took)
+	if took < time.Second {
+		t.Fatalf("dropped after %v: that was a goodbye, not an expiry", took)
+	}
+}

@@ -1,0 +1,52 @@
+package mdns
+
+import (
+	"time"
+
+	"github.com/microreg/microreg/registry"
+)
+
+type (
+	ifaceKey   struct{}
+	ipv4Key    struct{}
+	ipv6Key    struct{}
+	domainKey  struct{}
+	ttlKey     struct{}
+	timeoutKey struct{}
+	clockKey   struct{}
+)
+
+// Defaults of the options.
+const (
+	// DefaultDomain is the mDNS domain.
+	DefaultDomain = "local"
+	// DefaultTTL is the TTL of the records a node announces: a crashed
+	// node disappears from others' caches this long after its last
+	// announcement (nodes announce every half TTL).
+	DefaultTTL = 120 * time.Second
+	// DefaultQueryTimeout bounds a first lookup of a service not yet seen;
+	// it returns as soon as answers settle.
+	DefaultQueryTimeout = 500 * time.Millisecond
+)
+
+// Interface pins the registry to the named network interfaces; default:
+// every interface that is up and multicast-capable.
+func Interface(names ...string) registry.Option { return registry.ContextOption(ifaceKey{}, names) }
+
+// IPv4 turns IPv4 multicast on or off (default on).
+func IPv4(on bool) registry.Option { return registry.ContextOption(ipv4Key{}, on) }
+
+// IPv6 turns IPv6 multicast on or off (default off).
+func IPv6(on bool) registry.Option { return registry.ContextOption(ipv6Key{}, on) }
+
+// Domain sets the mDNS domain (default "local").
+func Domain(d string) registry.Option { return registry.ContextOption(domainKey{}, d) }
+
+// TTL sets the TTL of announced records (whole seconds, at least 1).
+func TTL(d time.Duration) registry.Option { return registry.ContextOption(ttlKey{}, d) }
+
+// QueryTimeout bounds a first lookup of an unknown service.
+func QueryTimeout(d time.Duration) registry.Option { return registry.ContextOption(timeoutKey{}, d) }
+
+// Clock sets the clock cached records expire on (tests pass a fake).
+func Clock(c registry.Clock) registry.Option { return registry.ContextOption(clockKey{}, c) }

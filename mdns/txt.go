@@ -1,0 +1,119 @@
+package mdns
+
+import (
+	"bytes"
+	"compress/zlib"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/microreg/microreg/registry"
+)
+
+// A node travels in TXT strings: "mr=1" then "d00=", "d01=", ... holding
+// base64url(zlib(json)) of the node's service, cut to fit DNS's 255-byte
+// strings.
+const (
+	txtMarker   = "mr=1"
+	txtChunk    = 240
+	maxTXTBytes = 1 << 20
+)
+
+// ErrBadTXT reports TXT data that does not decode to a service.
+var ErrBadTXT = errors.New("mdns: bad TXT data")
+
+type txtPayload struct {
+	Service  *registry.Service `json:"s"`
+	Instance string            `json:"i"`
+}
+
+// encodeTXT packs one node of s (s.Nodes[0]) into TXT strings.
+func encodeTXT(s *registry.Service) ([]string, error) {
+	body, err := json.Marshal(txtPayload{Service: s})
+	if err != nil {
+		return nil, err
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	enc := base64.RawURLEncoding.EncodeToString(z.Bytes())
+	out := []string{txtMarker}
+	for i := 0; len(enc) > 0; i++ {
+		n := min(len(enc), txtChunk)
+		out = append(out, fmt.Sprintf("d%02d=%s", i, enc[:n]))
+		enc = enc[n:]
+		if i > 99 {
+			return nil, fmt.Errorf("mdns: service %s too large for TXT (%d strings)", s.Name, i)
+		}
+	}
+	return out, nil
+}
+
+// decodeTXT reads what encodeTXT wrote. ok is false for TXT that is not
+// ours; the service it returns has one node and passes validation.
+func decodeTXT(txt []string) (s *registry.Service, ok bool, err error) {
+	if len(txt) == 0 || txt[0] != txtMarker {
+		return nil, false, nil
+	}
+	chunks := map[string]string{}
+	for _, t := range txt[1:] {
+		k, v, found := strings.Cut(t, "=")
+		if found && len(k) == 3 && k[0] == 'd' {
+			chunks[k] = v
+		}
+	}
+	var enc strings.Builder
+	for i := 0; ; i++ {
+		c, found := chunks[fmt.Sprintf("d%02d", i)]
+		if !found {
+			break
+		}
+		enc.WriteString(c)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(enc.String())
+	if err != nil {
+		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
+	}
+	body, err := io.ReadAll(io.LimitReader(zr, maxTXTBytes+1))
+	if err != nil || len(body) > maxTXTBytes {
+		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
+	}
+	var p txtPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
+	}
+	if err := registry.ValidateService(p.Service); err != nil {
+		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
+	}
+	if len(p.Service.Nodes) != 1 {
+		return nil, true, fmt.Errorf("%w: %d nodes", ErrBadTXT, len(p.Service.Nodes))
+	}
+	return p.Service, true, nil
+}
+
+// serviceType is the DNS-SD type a service name is announced under: a
+// label DNS accepts whatever the name holds.
+func serviceType(name string) string {
+	h := sha256.Sum256([]byte(name))
+	return "_mr" + hex.EncodeToString(h[:6]) + "._tcp"
+}
+
+// browseType is the type every microreg node is also announced under, so
+// one query finds them all.
+const browseType = "_microreg._tcp"
+
+// instanceName names one node of one service version, as a DNS label.
+func instanceName(name, version, id string) string {
+	h := sha256.Sum256([]byte(name + "\x00" + version + "\x00" + id))
+	return "mr" + hex.EncodeToString(h[:12])
+}

@@ -1,0 +1,36 @@
+package memory_test
+
+import (
+	"fmt"
+
+	"github.com/microreg/microreg/memory"
+	"github.com/microreg/microreg/registry"
+)
+
+// A registry inside one process: register, look up, watch, and close.
+func Example() {
+	r := memory.NewRegistry()
+	defer registry.Close(r)
+
+	w, _ := r.Watch(registry.WatchService("greeter"))
+	defer w.Stop()
+
+	_ = r.Register(&registry.Service{
+		Name:    "greeter",
+		Version: "1.0.0",
+		Nodes:   []*registry.Node{{Id: "greeter-1", Address: "127.0.0.1:8080"}},
+	})
+
+	services, _ := r.GetService("greeter")
+	fmt.Println(services[0].Name, services[0].Nodes[0].Address)
+
+	event, _ := w.Next()
+	fmt.Println(event.Action, event.Service.Name)
+
+	_, err := r.GetService("nobody")
+	fmt.Println(err == registry.ErrNotFound)
+	// Output:
+	// greeter 127.0.0.1:8080
+	// create greeter
+	// true
+}

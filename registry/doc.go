@@ -1,0 +1,20 @@
+// Package registry is microreg's shared contract: the go-micro
+// registry.Registry types under one import, the table of backends by name,
+// selection from options, flags and the environment, input validation with
+// typed errors, TTL bookkeeping, and the watch/diff/fan-out machinery every
+// backend builds on.
+//
+// Backends implement go-micro's registry.Registry unchanged, so any of them
+// can be handed to micro.Registry(...). Each backend package registers
+// itself in init(), in this package's table and in go-micro's
+// cmd.DefaultRegistries, so a blank import is enough:
+//
+//	import _ "github.com/microreg/microreg/memory"
+//
+//	r, err := registry.New("memory")
+//
+// or, from go-micro's command line, --registry=memory / MICRO_REGISTRY=memory.
+//
+// Every backend also implements io.Closer; go-micro's interface has no Close,
+// so reach it with registry.Close(r), which stops the backend's goroutines.
+package registry

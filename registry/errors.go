@@ -1,0 +1,53 @@
+package registry
+
+import (
+	"errors"
+
+	mregistry "go-micro.dev/v4/registry"
+)
+
+var (
+	// ErrNotFound is go-micro's own sentinel, returned unwrapped for an
+	// unknown service because older go-micro code compares it with ==.
+	ErrNotFound = mregistry.ErrNotFound
+	// ErrWatcherStopped is go-micro's own sentinel, returned by Next once
+	// a watcher has stopped.
+	ErrWatcherStopped = mregistry.ErrWatcherStopped
+
+	// ErrInvalidService is wrapped by every error about a malformed
+	// service; the error's text names the field.
+	ErrInvalidService = errors.New("invalid service")
+	// ErrUnknownBackend is wrapped by New when no backend has the name.
+	ErrUnknownBackend = errors.New("unknown registry backend")
+	// ErrClosed is returned by a backend used after Close.
+	ErrClosed = errors.New("registry closed")
+)
+
+// FieldError is the error validation returns: which field of which service
+// is wrong and why. It matches ErrInvalidService with errors.Is.
+type FieldError struct {
+	// Service is the service's name, if it has one.
+	Service string
+	// Field is the path of the offending field, e.g. "nodes[1].address".
+	Field string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+// Error implements error.
+func (e *FieldError) Error() string {
+	if e.Service == "" {
+		return "invalid service: " + e.Field + ": " + e.Reason
+	}
+	return "invalid service " + quote(e.Service) + ": " + e.Field + ": " + e.Reason
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidService) true.
+func (e *FieldError) Unwrap() error { return ErrInvalidService }
+
+func quote(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	return "\"" + s + "\""
+}

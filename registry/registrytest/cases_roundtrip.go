@@ -1,0 +1,81 @@
+package registrytest
+
+import "github.com/microreg/microreg/registry"
+
+func init() {
+	add("MetadataAndValuesRoundTrip", func(e *env) {
+		s := richService(e.name("rich"))
+		e.mustRegister(e.a, s)
+		e.has(e.b, s.Name, s)
+	})
+	add("LargeServiceRoundTrips", func(e *env) {
+		s := largeService(e.name("large"))
+		e.mustRegister(e.a, s)
+		e.has(e.b, s.Name, s)
+	})
+	add("EmptyVersionAndMetadataRoundTrip", func(e *env) {
+		s := &registry.Service{Name: e.name("bare"), Nodes: []*registry.Node{{Id: "bare-1", Address: "[::1]:8201"}}}
+		e.mustRegister(e.a, s)
+		e.has(e.b, s.Name, s)
+	})
+	add("ReturnedServicesAreDeepCopies", func(e *env) {
+		s := richService(e.name("copies"))
+		e.mustRegister(e.a, s)
+		e.has(e.b, s.Name, s)
+		for _, r := range []registry.Registry{e.a, e.b} {
+			got, err := r.GetService(s.Name)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			scribble(got)
+			list, err := r.ListServices()
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			scribble(list)
+			e.has(r, s.Name, s)
+		}
+	})
+	add("RegisterDoesNotKeepTheCallersService", func(e *env) {
+		s := richService(e.name("input"))
+		want := registry.CopyService(s)
+		e.mustRegister(e.a, s)
+		scribble([]*registry.Service{s})
+		e.has(e.a, want.Name, want)
+		e.has(e.b, want.Name, want)
+	})
+}
+
+// scribble changes everything reachable from list, as a careless caller
+// might.
+func scribble(list []*registry.Service) {
+	for _, s := range list {
+		if s.Metadata != nil {
+			s.Metadata["team"] = "scribbled"
+		}
+		for _, n := range s.Nodes {
+			n.Address = "10.9.9.9:1"
+			if n.Metadata != nil {
+				n.Metadata["zone"] = "scribbled"
+			}
+		}
+		for _, ep := range s.Endpoints {
+			ep.Name = "Scribbled"
+			if ep.Metadata != nil {
+				ep.Metadata["stream"] = "scribbled"
+			}
+			for v := ep.Request; v != nil; {
+				v.Name = "scribbled"
+				if len(v.Values) == 0 {
+					break
+				}
+				v = v.Values[0]
+			}
+		}
+		if len(s.Nodes) > 0 {
+			s.Nodes[0] = &registry.Node{Id: "intruder", Address: "10.9.9.9:2"}
+		}
+		s.Nodes = append(s.Nodes, &registry.Node{Id: "extra", Address: "10.9.9.9:3"})
+		s.Version = "scribbled"
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"maps"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,6 +119,11 @@ func start(opts ...registry.Option) (*gossipRegistry, error) {
 	}
 	g.startErr = g.startMember()
 	if g.startErr == nil {
+		first := o.Addrs
+		if len(first) == 0 {
+			first = g.seeds // the node on the default port, if this one could not take it
+		}
+		g.joinNow(first)
 		g.wg.Add(2)
 		go g.sender()
 		go g.joiner()
@@ -268,6 +274,7 @@ func (g *gossipRegistry) ready() error {
 // tries again.
 func (g *gossipRegistry) Init(opts ...registry.Option) error {
 	g.optsMu.Lock()
+	before := g.opts.Addrs
 	for _, o := range opts {
 		o(&g.opts)
 	}
@@ -290,6 +297,9 @@ func (g *gossipRegistry) Init(opts ...registry.Option) error {
 		g.wg.Add(2)
 		go g.sender()
 		go g.joiner()
+	}
+	if !slices.Equal(before, addrs) {
+		g.joinNow(addrs)
 	}
 	g.setSeeds(addrs)
 	return nil

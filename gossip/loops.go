@@ -19,6 +19,25 @@ func (g *gossipRegistry) setSeeds(addrs []string) {
 	}
 }
 
+// joinNow joins addrs once before returning, so that a node given members
+// to join at construction or through Init has their state (memberlist's
+// join is a push/pull) by the time the call returns. A failure is left to
+// the joiner, which keeps trying in the background.
+func (g *gossipRegistry) joinNow(addrs []string) {
+	if len(addrs) == 0 {
+		return
+	}
+	g.mu.Lock()
+	ml := g.ml
+	g.mu.Unlock()
+	if ml == nil {
+		return
+	}
+	if _, err := ml.Join(addrs); err != nil {
+		g.logf(logDebug, "gossip: joining %v: %v (the joiner keeps trying)", addrs, err)
+	}
+}
+
 // joiner joins the seeds when told to, and again whenever this node finds
 // itself alone (the seeds were not up yet, or the cluster lost it), with
 // backoff, until Close.

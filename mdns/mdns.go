@@ -73,7 +73,9 @@ type mdnsRegistry struct {
 type ownNode struct {
 	svc      *registry.Service // one node
 	zones    []*mdns.MDNSService
-	deadline time.Time // RegisterTTL; zero: none
+	deadline time.Time     // RegisterTTL; zero: none
+	ttl      time.Duration // the TTL its records carry
+	next     time.Time     // when to announce it again; r.mu guards
 }
 
 // NewRegistry opens the multicast sockets. If it cannot, every call of the
@@ -241,8 +243,12 @@ func (r *mdnsRegistry) Register(s *registry.Service, opts ...registry.RegisterOp
 		if err != nil {
 			return err
 		}
+		own.ttl = r.ttl
 		if o.TTL > 0 {
 			own.deadline = time.Now().Add(o.TTL)
+			// A node registered with a TTL lives no longer than that
+			// TTL elsewhere if this process dies: its records say so.
+			own.ttl = min(r.ttl, max(time.Second, o.TTL.Round(time.Second)))
 		}
 		nodes = append(nodes, own)
 	}
@@ -250,14 +256,20 @@ func (r *mdnsRegistry) Register(s *registry.Service, opts ...registry.RegisterOp
 		inst := instanceName(own.svc.Name, own.svc.Version, own.svc.Nodes[0].Id)
 		r.mu.Lock()
 		old := r.own[inst]
+		fresh := old == nil || !sameNode(old.svc, own.svc) || old.ttl != own.ttl
+		if fresh {
+			own.next = time.Now().Add(own.ttl / 2)
+		} else {
+			own.next = old.next
+		}
 		r.own[inst] = own
 		r.seen[own.svc.Name] = true
 		r.mu.Unlock()
 		if err := r.store.Register(own.svc, 0); err != nil {
 			return err
 		}
-		if old == nil || !sameNode(old.svc, own.svc) {
-			r.announce(own, r.ttl)
+		if fresh {
+			r.announce(own, own.ttl)
 		}
 	}
 	return nil
@@ -426,8 +438,8 @@ func (z zone) Records(q dns.Question) []dns.RR {
 	z.r.mu.Lock()
 	defer z.r.mu.Unlock()
 	var out []dns.RR
-	ttl := uint32(z.r.ttl / time.Second)
 	for _, n := range z.r.own {
+		ttl := uint32(n.ttl / time.Second)
 		for _, s := range n.zones {
 			for _, rr := range s.Records(q) {
 				rr.Header().Ttl = ttl

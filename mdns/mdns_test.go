@@ -142,3 +142,35 @@ func TestCrashedNodeExpiresFromCaches(t *testing.T) {
 		t.Fatalf("dropped after %v: that was a goodbye, not an expiry", took)
 	}
 }
+
+// A node registered with RegisterTTL (go-micro's servers always are)
+// announces records that live no longer than that TTL, so a crashed
+// server leaves other caches after its RegisterTTL, not the registry's
+// longer record TTL.
+func TestCrashedNodeExpiresAtItsRegisterTTL(t *testing.T) {
+	a := open(t, mdns.TTL(time.Minute))
+	b := open(t, mdns.TTL(time.Minute))
+	w, err := b.Watch(registry.WatchService("crashttl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	s := &registry.Service{Name: "crashttl", Nodes: []*registry.Node{{Id: "c1", Address: "127.0.0.1:3"}}}
+	if err := a.Register(s, registry.RegisterTTL(2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if ev, err := w.Next(); err != nil || ev.Action != registry.ActionCreate {
+		t.Fatalf("first event: %v, %v", ev, err)
+	}
+	start := time.Now()
+	mdns.Crash(a)
+	ev, err := w.Next()
+	if err != nil || ev.Action != registry.ActionDelete {
+		t.Fatalf("after the crash: %v, %v", ev, err)
+	}
+	took := time.Since(start)
+	t.Logf("crashed node dropped after %v (RegisterTTL 2s, record TTL otherwise 1m)", took)
+	if took < time.Second || took > 10*time.Second {
+		t.Fatalf("dropped after %v, want about the 2 s RegisterTTL", took)
+	}
+}

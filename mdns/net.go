@@ -114,12 +114,13 @@ func (r *mdnsRegistry) remember(s *registry.Service, ttl time.Duration) {
 	_ = r.store.Register(s, ttl)
 }
 
-// announcer re-announces this registry's nodes every half TTL and says
-// goodbye for those whose RegisterTTL ran out, until Close.
+// announcer re-announces each of this registry's nodes every half its
+// record TTL, says goodbye for those whose RegisterTTL ran out, and browses
+// every half TTL while anyone watches, until Close.
 func (r *mdnsRegistry) announcer() {
 	defer r.wg.Done()
-	tick := time.NewTicker(max(r.ttl/2, 500*time.Millisecond))
-	defer tick.Stop()
+	browse := time.NewTicker(max(r.ttl/2, 500*time.Millisecond))
+	defer browse.Stop()
 	check := time.NewTicker(250 * time.Millisecond)
 	defer check.Stop()
 	for {
@@ -128,17 +129,23 @@ func (r *mdnsRegistry) announcer() {
 			return
 		case <-check.C:
 			r.expireOwn()
-		case <-tick.C:
+			now := time.Now()
+			var due []*ownNode
 			r.mu.Lock()
-			own := make([]*ownNode, 0, len(r.own))
 			for _, n := range r.own {
-				own = append(own, n)
+				if !now.Before(n.next) {
+					n.next = now.Add(n.ttl / 2)
+					due = append(due, n)
+				}
 			}
+			r.mu.Unlock()
+			for _, n := range due {
+				r.announce(n, n.ttl)
+			}
+		case <-browse.C:
+			r.mu.Lock()
 			browsing := r.browsing
 			r.mu.Unlock()
-			for _, n := range own {
-				r.announce(n, r.ttl)
-			}
 			if browsing {
 				r.browse()
 			}

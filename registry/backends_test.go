@@ -65,3 +65,35 @@ func TestFromEnv(t *testing.T) {
 		t.Fatalf("FromEnv with the default backend not linked in: %v", err)
 	}
 }
+
+func TestFromArgs(t *testing.T) {
+	t.Setenv(registry.EnvRegistry, "etcd-nope")
+	t.Setenv(registry.EnvRegistryAddress, "10.0.0.1:1")
+	for _, tc := range []struct {
+		args  []string
+		name  string
+		addrs []string
+	}{
+		{[]string{"--registry=memory", "--registry_address=127.0.0.1:1,127.0.0.1:2"}, "memory", []string{"127.0.0.1:1", "127.0.0.1:2"}},
+		{[]string{"-registry", "memory", "--name", "x", "-registry_address", "127.0.0.1:3"}, "memory", []string{"127.0.0.1:3"}},
+		{[]string{"--registry=gossip", "--registry=memory"}, "memory", []string{"10.0.0.1:1"}},
+		{[]string{"--", "--registry=gossip"}, "etcd-nope", []string{"10.0.0.1:1"}},
+	} {
+		name, addrs := registry.Selected(tc.args, "memory")
+		if name != tc.name || !slices.Equal(addrs, tc.addrs) {
+			t.Errorf("Selected(%q) = %q %q, want %q %q", tc.args, name, addrs, tc.name, tc.addrs)
+		}
+	}
+	r, err := registry.FromArgs([]string{"--registry", "memory", "--registry_address=127.0.0.1:9"}, "mdns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer registry.Close(r)
+	if r.String() != "memory" || !slices.Equal(r.Options().Addrs, []string{"127.0.0.1:9"}) {
+		t.Fatalf("FromArgs built %q with %q", r.String(), r.Options().Addrs)
+	}
+	t.Setenv(registry.EnvRegistry, "")
+	if name, _ := registry.Selected(nil, "memory"); name != "memory" {
+		t.Fatalf("no flag, no env: %q, want the default", name)
+	}
+}

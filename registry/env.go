@@ -15,18 +15,78 @@ const (
 	DefaultBackend = "mdns"
 )
 
+// The command-line flags go-micro reads, and FromArgs too.
+const (
+	// FlagRegistry names the backend: --registry=NAME.
+	FlagRegistry = "registry"
+	// FlagRegistryAddress lists the registry's addresses:
+	// --registry_address=HOST:PORT[,HOST:PORT...].
+	FlagRegistryAddress = "registry_address"
+)
+
 // FromEnv builds the backend named by MICRO_REGISTRY (default "mdns", as in
 // go-micro) with the addresses in MICRO_REGISTRY_ADDRESS, for programs that
 // do not use go-micro's flags. opts are applied before the addresses.
 func FromEnv(opts ...Option) (Registry, error) {
-	name := strings.TrimSpace(os.Getenv(EnvRegistry))
-	if name == "" {
-		name = DefaultBackend
-	}
-	if addrs := SplitAddrs(os.Getenv(EnvRegistryAddress)); len(addrs) > 0 {
+	return FromArgs(nil, DefaultBackend, opts...)
+}
+
+// FromArgs builds the backend a go-micro program is asked for, the way
+// go-micro's own flags and environment choose it: --registry and
+// --registry_address in args (as --name=value or --name value, one dash
+// or two), else MICRO_REGISTRY and MICRO_REGISTRY_ADDRESS, else the
+// backend def with no addresses. opts are applied before the addresses.
+//
+// Pass the result to micro.Registry before service.Init: go-micro keeps a
+// registry whose String() equals --registry, so the addresses are applied
+// once more by go-micro (harmless) and go-micro's built-in mdns registry
+// never stands in for this module's "mdns" backend, which it otherwise
+// would (go-micro's default registry is also called "mdns").
+func FromArgs(args []string, def string, opts ...Option) (Registry, error) {
+	name, addrs := Selected(args, def)
+	if len(addrs) > 0 {
 		opts = append(opts, Addrs(addrs...))
 	}
 	return New(name, opts...)
+}
+
+// Selected returns the backend name and addresses FromArgs would use.
+func Selected(args []string, def string) (name string, addrs []string) {
+	name, ok := flagValue(args, FlagRegistry)
+	if !ok {
+		name = os.Getenv(EnvRegistry)
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = def
+	}
+	addr, ok := flagValue(args, FlagRegistryAddress)
+	if !ok {
+		addr = os.Getenv(EnvRegistryAddress)
+	}
+	return name, SplitAddrs(addr)
+}
+
+// flagValue finds --flag=value or --flag value in args, before any "--";
+// the last one wins, as with go-micro's flags.
+func flagValue(args []string, flag string) (value string, found bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		a = strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		switch {
+		case a == flag && i+1 < len(args):
+			value, found = args[i+1], true
+			i++
+		case strings.HasPrefix(a, flag+"="):
+			value, found = a[len(flag)+1:], true
+		}
+	}
+	return value, found
 }
 
 // SplitAddrs splits a comma-separated address list, dropping blanks.

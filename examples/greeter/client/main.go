@@ -1,0 +1,60 @@
+// Command client is the greeter client: an ordinary go-micro program that
+// finds the greeter through the backend chosen by --registry /
+// MICRO_REGISTRY (default gossip), calls Say.Hello and prints the reply.
+//
+//	go run ./examples/greeter/client --registry=consul --registry_address=127.0.0.1:8500 --greet=John
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"go-micro.dev/v4"
+
+	"github.com/microreg/microreg/examples/greeter"
+	"github.com/microreg/microreg/registry"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "greeter client:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	r, err := registry.FromArgs(os.Args[1:], greeter.DefaultBackend)
+	if err != nil {
+		return err
+	}
+	defer registry.Close(r)
+	var name string
+	var wait time.Duration
+	svc := greeter.NewClient(r,
+		micro.Flags(
+			&cli.StringFlag{Name: "greet", Value: "John", Usage: "the name to greet"},
+			&cli.DurationFlag{Name: "wait", Value: 15 * time.Second, Usage: "how long to wait for a greeter to answer"},
+		),
+		micro.Action(func(c *cli.Context) error {
+			name, wait = c.String("greet"), c.Duration("wait")
+			return nil
+		}),
+	)
+	svc.Init()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	id, addr, err := greeter.Discover(ctx, r)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("discovered %s node %s at %s\n", greeter.ServiceName, id, addr)
+	reply, err := greeter.Hello(ctx, svc.Client(), name)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("reply: %q\n", reply)
+	return nil
+}

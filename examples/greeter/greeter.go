@@ -1,0 +1,199 @@
+// Package greeter is the classic go-micro Greeter, shared by the greeter
+// server and client programs, the demo and the cluster walkthrough: the
+// Say.Hello handler, a server that runs it, and a client that finds it
+// through the registry and calls it.
+//
+// Nothing here is backend-specific: the programs pick a backend with
+// go-micro's --registry / --registry_address flags or MICRO_REGISTRY /
+// MICRO_REGISTRY_ADDRESS (registry.FromArgs), or a program hands one over
+// with micro.Registry.
+package greeter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go-micro.dev/v4"
+	"go-micro.dev/v4/broker"
+	"go-micro.dev/v4/client"
+	"go-micro.dev/v4/server"
+
+	pb "github.com/microreg/microreg/examples/greeter/proto"
+	"github.com/microreg/microreg/registry"
+
+	// Every backend of this module, so that --registry=NAME finds it.
+	_ "github.com/microreg/microreg/consul"
+	_ "github.com/microreg/microreg/gossip"
+	_ "github.com/microreg/microreg/mdns"
+	_ "github.com/microreg/microreg/memory"
+)
+
+// ServiceName is the name the server registers and the client looks up.
+const ServiceName = "greeter"
+
+// DefaultBackend is the backend the programs use when neither flag nor
+// environment names one: gossip, which needs no server and no multicast.
+const DefaultBackend = "gossip"
+
+// Say implements the Say service.
+type Say struct{}
+
+// Hello greets req.Name.
+func (Say) Hello(_ context.Context, req *pb.Request, rsp *pb.Response) error {
+	rsp.Msg = "Hello " + req.Name
+	return nil
+}
+
+// NewServer returns a go-micro service running the Say handler, registered
+// in r. It listens on loopback (127.0.0.1, a free port) unless
+// --server_address says otherwise. Programs call its Init to read
+// go-micro's flags, then Run.
+func NewServer(r registry.Registry, opts ...micro.Option) (micro.Service, error) {
+	base := []micro.Option{
+		// Its own server and client, not go-micro's process-wide
+		// defaults, which every other service in the process shares.
+		micro.Server(server.NewServer()),
+		micro.Client(client.NewClient()),
+		micro.Name(ServiceName),
+		micro.Version("latest"),
+		micro.Registry(r),
+		micro.Address("127.0.0.1:0"),
+		// go-micro's HTTP broker would listen on every interface.
+		micro.Broker(broker.NewBroker(broker.Addrs("127.0.0.1:0"), broker.Registry(r))),
+	}
+	svc := micro.NewService(append(base, opts...)...)
+	if err := pb.RegisterSayHandler(svc.Server(), Say{}); err != nil {
+		return nil, fmt.Errorf("greeter: register handler: %w", err)
+	}
+	return svc, nil
+}
+
+// Node returns the id and address a running server registered.
+func Node(svc micro.Service) (id, address string) {
+	o := svc.Server().Options()
+	return o.Name + "-" + o.Id, o.Address
+}
+
+// NewClient returns a go-micro client service that finds the greeter
+// through r. Programs call its Init to read go-micro's flags.
+func NewClient(r registry.Registry, opts ...micro.Option) micro.Service {
+	base := []micro.Option{
+		micro.Server(server.NewServer()),
+		micro.Client(client.NewClient()),
+		micro.Name(ServiceName + ".client"),
+		micro.Registry(r),
+		micro.Broker(broker.NewBroker(broker.Addrs("127.0.0.1:0"), broker.Registry(r))),
+	}
+	return micro.NewService(append(base, opts...)...)
+}
+
+// Hello calls Say.Hello on the greeter, retrying until it answers or ctx
+// ends (the server may not be registered or replicated yet), and returns
+// the reply.
+func Hello(ctx context.Context, c client.Client, name string) (string, error) {
+	say := pb.NewSayService(ServiceName, c)
+	var last error
+	for {
+		callCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		rsp, err := say.Hello(callCtx, &pb.Request{Name: name}, client.WithRetries(0))
+		cancel()
+		if err == nil {
+			return rsp.Msg, nil
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("greeter: no answer from %q: %w", ServiceName, errors.Join(ctx.Err(), last))
+		case <-time.After(100 * time.Millisecond): // retry interval
+		}
+	}
+}
+
+// Discover waits until the registry lists a greeter node and returns its
+// id and address.
+func Discover(ctx context.Context, r registry.Registry) (id, address string, err error) {
+	for {
+		svcs, err := r.GetService(ServiceName, registry.GetContext(ctx))
+		if err == nil {
+			for _, s := range svcs {
+				for _, n := range s.Nodes {
+					return n.Id, n.Address, nil
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", "", fmt.Errorf("greeter: not discovered: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond): // polling interval
+		}
+	}
+}
+
+// WaitGone waits until node id is no longer registered, through a watch
+// (and a lookup, for a node gone before the watch began).
+func WaitGone(ctx context.Context, r registry.Registry, id string) error {
+	w, err := r.Watch(registry.WatchService(ServiceName), registry.WatchContext(ctx))
+	if err != nil {
+		return fmt.Errorf("greeter: watch: %w", err)
+	}
+	defer w.Stop()
+	events := make(chan error, 1)
+	go func() {
+		for {
+			res, err := w.Next()
+			if err != nil {
+				if errors.Is(err, registry.ErrWatcherStopped) {
+					events <- err
+					return
+				}
+				continue // a backend error, reported once: keep watching
+			}
+			if res.Action == registry.ActionDelete && hasNode(res.Service, id) {
+				events <- nil
+				return
+			}
+		}
+	}()
+	for {
+		if !registered(r, id) {
+			return nil
+		}
+		select {
+		case err := <-events:
+			if err == nil {
+				return nil
+			}
+			return fmt.Errorf("greeter: watch ended before %s left: %w", id, err)
+		case <-ctx.Done():
+			return fmt.Errorf("greeter: %s still registered: %w", id, ctx.Err())
+		case <-time.After(250 * time.Millisecond): // the lookup's polling interval
+		}
+	}
+}
+
+func registered(r registry.Registry, id string) bool {
+	svcs, err := r.GetService(ServiceName)
+	if err != nil {
+		return false
+	}
+	for _, s := range svcs {
+		if hasNode(s, id) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasNode(s *registry.Service, id string) bool {
+	if s == nil {
+		return false
+	}
+	for _, n := range s.Nodes {
+		if n.Id == id {
+			return true
+		}
+	}
+	return false
+}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -34,7 +33,7 @@ type Agent struct {
 // ports are the free ports of one agent.
 type ports struct{ http, serfLAN, serfWAN, server int }
 
-func freePorts(tb testing.TB, ip string) ports {
+func freePorts(tb TB, ip string) ports {
 	tb.Helper()
 	pick := func() int {
 		// TCP and UDP both: serf uses the same port for each.
@@ -68,7 +67,7 @@ func (a *Agent) hcl(p ports, extra ...string) []string {
 // StartDev starts a dev agent (a one-server cluster in memory) on
 // 127.0.0.1, with any extra HCL given, and waits until it has a leader; it
 // is killed when the test ends.
-func StartDev(tb testing.TB, hcl ...string) *Agent {
+func StartDev(tb TB, hcl ...string) *Agent {
 	tb.Helper()
 	a := newAgent(tb, "dev", "127.0.0.1", false)
 	p := freePorts(tb, a.IP)
@@ -79,7 +78,7 @@ func StartDev(tb testing.TB, hcl ...string) *Agent {
 	return a
 }
 
-func newAgent(tb testing.TB, name, ip string, server bool) *Agent {
+func newAgent(tb TB, name, ip string, server bool) *Agent {
 	a := &Agent{Name: name, IP: ip, Server: server, bin: Binary(tb), dataDir: tb.TempDir()}
 	tb.Cleanup(a.Kill)
 	return a
@@ -92,7 +91,7 @@ func (a *Agent) set(p ports) {
 
 // Start (re)starts the agent's process with the arguments it was made
 // with.
-func (a *Agent) Start(tb testing.TB) {
+func (a *Agent) Start(tb TB) {
 	tb.Helper()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -148,7 +147,7 @@ func (a *Agent) Leader() (string, error) {
 }
 
 // WaitLeader polls /v1/status/leader until the agent knows a leader.
-func (a *Agent) WaitLeader(tb testing.TB, within time.Duration) string {
+func (a *Agent) WaitLeader(tb TB, within time.Duration) string {
 	tb.Helper()
 	deadline := time.Now().Add(within)
 	for {
@@ -176,7 +175,7 @@ type Cluster struct {
 
 // StartCluster starts n servers (-bootstrap-expect=n) on 127.0.0.2... and
 // a client agent after them, all joined, and waits for a leader.
-func StartCluster(tb testing.TB, n int) *Cluster {
+func StartCluster(tb TB, n int) *Cluster {
 	tb.Helper()
 	c := &Cluster{}
 	all := make([]*Agent, 0, n+1)
@@ -220,7 +219,7 @@ func StartCluster(tb testing.TB, n int) *Cluster {
 }
 
 // LeaderAgent returns the server agent that is the Raft leader.
-func (c *Cluster) LeaderAgent(tb testing.TB) *Agent {
+func (c *Cluster) LeaderAgent(tb TB) *Agent {
 	tb.Helper()
 	leader := c.Client.WaitLeader(tb, 60*time.Second)
 	host, _, _ := net.SplitHostPort(leader)

@@ -19,7 +19,8 @@ import (
 
 // Build compiles the main packages pkgs (import paths or ./relative
 // directories, as go build takes them) into dir and returns the binaries'
-// paths by their base name.
+// paths by their base name (a relative directory's own name: "." in
+// examples/demo is "demo").
 func Build(dir string, pkgs ...string) (map[string]string, error) {
 	args := append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)
 	cmd := exec.Command("go", args...)
@@ -28,7 +29,15 @@ func Build(dir string, pkgs ...string) (map[string]string, error) {
 	}
 	bins := map[string]string{}
 	for _, p := range pkgs {
-		name := filepath.Base(p)
+		name := p
+		if strings.HasPrefix(p, ".") {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				return nil, err
+			}
+			name = abs
+		}
+		name = filepath.Base(name)
 		bins[name] = filepath.Join(dir, name)
 	}
 	return bins, nil

@@ -63,4 +63,3 @@ func TestDemoFailsClearly(t *testing.T) {
 		t.Fatalf("no clear message:\n%s", out)
 	}
 }
-

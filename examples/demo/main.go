@@ -10,39 +10,27 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
-	"go-micro.dev/v4"
-
 	"github.com/microreg/microreg/examples/greeter"
+	"github.com/microreg/microreg/examples/internal/walk"
 	"github.com/microreg/microreg/internal/consultest"
 	"github.com/microreg/microreg/mdns"
 	"github.com/microreg/microreg/registry"
 )
 
-// roleEnv tells a copy of this program which part to play.
-const roleEnv = "MICROREG_DEMO_ROLE"
-
 func main() {
 	var err error
-	switch role := os.Getenv(roleEnv); role {
-	case "":
+	if walk.Role() == "" {
 		err = demo()
-	case "server":
-		err = serve()
-	case "client":
-		err = call()
-	default:
-		err = fmt.Errorf("unknown %s %q", roleEnv, role)
+	} else {
+		err = play()
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
@@ -50,38 +38,38 @@ func main() {
 	}
 }
 
-// config is what the demo hands its two processes, in their environment.
-type config struct {
-	backend, address, iface, name string
-}
+// The demo hands its two processes the backend in their environment.
+const (
+	backendEnv   = "MICROREG_DEMO_BACKEND"
+	addressEnv   = "MICROREG_DEMO_ADDRESS"
+	interfaceEnv = "MICROREG_DEMO_INTERFACE"
+)
 
-func (c config) env(role string) []string {
-	return []string{roleEnv + "=" + role, "DEMO_BACKEND=" + c.backend, "DEMO_ADDRESS=" + c.address,
-		"DEMO_INTERFACE=" + c.iface, "DEMO_GREET=" + c.name}
-}
-
-func configFromEnv() config {
-	return config{os.Getenv("DEMO_BACKEND"), os.Getenv("DEMO_ADDRESS"), os.Getenv("DEMO_INTERFACE"), os.Getenv("DEMO_GREET")}
-}
-
-// newRegistry builds the backend a process of the demo uses.
-func (c config) newRegistry() (registry.Registry, error) {
-	if c.backend == "mdns" && c.iface != "" {
-		return mdns.New(mdns.Interface(c.iface))
+// play is a child's part, with the backend the demo chose.
+func play() error {
+	backend, address, iface := os.Getenv(backendEnv), os.Getenv(addressEnv), os.Getenv(interfaceEnv)
+	var r registry.Registry
+	var err error
+	switch {
+	case backend == "mdns" && iface != "":
+		r, err = mdns.New(mdns.Interface(iface))
+	case address != "":
+		r, err = registry.New(backend, registry.Addrs(registry.SplitAddrs(address)...))
+	default:
+		r, err = registry.New(backend)
 	}
-	var opts []registry.Option
-	if c.address != "" {
-		opts = append(opts, registry.Addrs(registry.SplitAddrs(c.address)...))
+	if err != nil {
+		return err
 	}
-	return registry.New(c.backend, opts...)
+	defer registry.Close(r)
+	return walk.Play(r)
 }
 
 func demo() error {
-	var c config
-	flag.StringVar(&c.backend, "registry", greeter.DefaultBackend, "backend: gossip, consul or mdns")
-	flag.StringVar(&c.address, "registry_address", "", "the backend's addresses (gossip: members to join; consul: agents)")
-	flag.StringVar(&c.iface, "interface", "", "mdns: the network interface to use (default: every multicast interface)")
-	flag.StringVar(&c.name, "greet", "John", "the name the client greets")
+	backend := flag.String("registry", greeter.DefaultBackend, "backend: gossip, consul or mdns")
+	address := flag.String("registry_address", "", "the backend's addresses (gossip: members to join; consul: agents)")
+	iface := flag.String("interface", "", "mdns: the network interface to use (default: every multicast interface)")
+	name := flag.String("greet", "John", "the name the client greets")
 	timeout := flag.Duration("timeout", 60*time.Second, "how long each step may take")
 	flag.Parse()
 
@@ -90,64 +78,61 @@ func demo() error {
 	agents := &consultest.Program{}
 	defer agents.Close()
 
-	switch c.backend {
+	switch *backend {
 	case "gossip":
-		if c.address == "" {
+		if *address == "" {
 			say("registry: gossip, the embedded default: every process is a member of a peer-to-peer")
-			say("          cluster on 127.0.0.1 (the first listens on port %d, the others join it); no server", 7946)
+			say("          cluster on 127.0.0.1 (the first listens on port 7946, the others join it); no server")
 		} else {
-			say("registry: gossip, joining %s", c.address)
+			say("registry: gossip, joining %s", *address)
 		}
 	case "consul":
-		if c.address == "" {
-			c.address = os.Getenv("CONSUL_HTTP_ADDR")
+		if *address == "" {
+			*address = os.Getenv("CONSUL_HTTP_ADDR")
 		}
-		if c.address != "" {
-			say("registry: consul, the agent at %s", c.address)
-		} else {
-			say("registry: consul; CONSUL_HTTP_ADDR is not set, so starting a dev agent on 127.0.0.1")
-			say("          (the first time, this builds Consul from tools/consul: minutes)")
-			var agent *consultest.Agent
-			if err := agents.Run(func() { agent = consultest.StartDev(agents) }); err != nil {
-				return err
-			}
-			c.address = agent.HTTPAddr
-			say("          dev agent ready at %s", c.address)
+		if *address != "" {
+			say("registry: consul, the agent at %s", *address)
+			break
 		}
+		say("registry: consul; CONSUL_HTTP_ADDR is not set, so starting a dev agent on 127.0.0.1")
+		say("          (the first time, this builds Consul from tools/consul: minutes)")
+		var agent *consultest.Agent
+		if err := agents.Run(func() { agent = consultest.StartDev(agents) }); err != nil {
+			return err
+		}
+		*address = agent.HTTPAddr
+		say("          dev agent ready at %s", *address)
 	case "mdns":
-		if c.iface != "" {
-			say("registry: mdns on interface %s", c.iface)
+		if *iface != "" {
+			say("registry: mdns on interface %s", *iface)
 		} else {
 			say("registry: mdns on every multicast interface (name one with --interface)")
 		}
 	default:
-		return fmt.Errorf("--registry=%s: this demo runs gossip, consul or mdns (memory lives in one process)", c.backend)
+		return fmt.Errorf("--registry=%s: this demo runs gossip, consul or mdns (memory lives in one process)", *backend)
 	}
+	env := []string{backendEnv + "=" + *backend, addressEnv + "=" + *address, interfaceEnv + "=" + *iface, walk.GreetEnv + "=" + *name}
 
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
 	say("1. starting the greeter server")
-	srv, err := start(ctx, self, "server", c)
+	srv, err := walk.Start(ctx, "server", env...)
 	if err != nil {
 		return err
 	}
-	defer srv.kill()
-	line, err := srv.expect("registered", *timeout)
+	defer srv.Kill()
+	line, err := srv.Expect("registered", *timeout)
 	if err != nil {
 		return err
 	}
 	say("   server: %s", line)
 
 	say("2. starting the greeter client, in a process of its own")
-	cli, err := start(ctx, self, "client", c)
+	cli, err := walk.Start(ctx, "client", env...)
 	if err != nil {
 		return err
 	}
-	defer cli.kill()
+	defer cli.Kill()
 	for _, want := range []string{"discovered", "reply"} {
-		line, err := cli.expect(want, *timeout)
+		line, err := cli.Expect(want, *timeout)
 		if err != nil {
 			return err
 		}
@@ -155,142 +140,19 @@ func demo() error {
 	}
 
 	say("3. stopping the server (SIGTERM): it deregisters")
-	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := srv.Stop(*timeout); err != nil {
 		return err
 	}
-	if err := srv.wait(*timeout); err != nil {
-		return fmt.Errorf("server: %w", err)
-	}
 	say("   server stopped")
-	line, err = cli.expect("gone", *timeout)
-	if err != nil {
+	if line, err = cli.Expect("gone", *timeout); err != nil {
 		return err
 	}
 	say("   client: %s", line)
-	if err := cli.wait(*timeout); err != nil {
-		return fmt.Errorf("client: %w", err)
+	if err := cli.Wait(*timeout); err != nil {
+		return err
 	}
 	say("done: the client found the server, got its reply, and saw it leave.")
 	return nil
 }
 
 func say(format string, args ...any) { fmt.Printf(format+"\n", args...) }
-
-// child is a running copy of this program in one role.
-type child struct {
-	role  string
-	cmd   *exec.Cmd
-	lines chan string
-	done  chan error
-	log   strings.Builder
-}
-
-func start(ctx context.Context, self, role string, c config) (*child, error) {
-	cmd := exec.CommandContext(ctx, self)
-	cmd.Env = append(os.Environ(), c.env(role)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start the %s: %w", role, err)
-	}
-	ch := &child{role: role, cmd: cmd, lines: make(chan string, 1024), done: make(chan error, 1)}
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			ch.lines <- sc.Text()
-		}
-		close(ch.lines)
-		ch.done <- cmd.Wait()
-	}()
-	return ch, nil
-}
-
-// expect waits for a line of the child's own output that starts with
-// prefix (go-micro's log lines are kept for an error message).
-func (ch *child) expect(prefix string, within time.Duration) (string, error) {
-	deadline := time.After(within)
-	for {
-		select {
-		case line, ok := <-ch.lines:
-			if !ok {
-				return "", fmt.Errorf("the %s exited before saying %q:\n%s", ch.role, prefix, ch.log.String())
-			}
-			if strings.HasPrefix(line, prefix) {
-				return line, nil
-			}
-			ch.log.WriteString(line + "\n")
-		case <-deadline:
-			return "", fmt.Errorf("the %s did not say %q within %v:\n%s", ch.role, prefix, within, ch.log.String())
-		}
-	}
-}
-
-func (ch *child) wait(within time.Duration) error {
-	go func() {
-		for range ch.lines { // drain, so the child never blocks on its output
-		}
-	}()
-	select {
-	case err := <-ch.done:
-		ch.done <- err
-		return err
-	case <-time.After(within):
-		return fmt.Errorf("the %s did not exit within %v", ch.role, within)
-	}
-}
-
-func (ch *child) kill() {
-	_ = ch.cmd.Process.Kill()
-}
-
-// serve is the server process: a greeter server until SIGTERM.
-func serve() error {
-	c := configFromEnv()
-	r, err := c.newRegistry()
-	if err != nil {
-		return err
-	}
-	defer registry.Close(r)
-	var srv micro.Service
-	srv, err = greeter.NewServer(r, micro.AfterStart(func() error {
-		id, addr := greeter.Node(srv)
-		fmt.Printf("registered greeter node %s at %s\n", id, addr)
-		return nil
-	}))
-	if err != nil {
-		return err
-	}
-	return srv.Run()
-}
-
-// call is the client process: discover, greet, then wait for the server
-// to leave.
-func call() error {
-	c := configFromEnv()
-	r, err := c.newRegistry()
-	if err != nil {
-		return err
-	}
-	defer registry.Close(r)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	id, addr, err := greeter.Discover(ctx, r)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("discovered greeter node %s at %s\n", id, addr)
-	reply, err := greeter.Hello(ctx, greeter.NewClient(r).Client(), c.name)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("reply %q\n", reply)
-	if err := greeter.WaitGone(ctx, r, id); err != nil {
-		return err
-	}
-	fmt.Printf("gone: greeter node %s left the registry\n", id)
-	return nil
-}

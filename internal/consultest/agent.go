@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -230,4 +231,26 @@ func (c *Cluster) LeaderAgent(tb TB) *Agent {
 	}
 	tb.Fatalf("consultest: leader %s is none of the servers", leader)
 	return nil
+}
+
+// Restart starts the agent's process again (after Kill) with extra
+// arguments added for this start and later ones, e.g. "-rejoin".
+func (a *Agent) Restart(tb TB, extra ...string) {
+	tb.Helper()
+	a.mu.Lock()
+	a.args = append(a.args, extra...)
+	a.mu.Unlock()
+	a.Start(tb)
+}
+
+// CLI runs the consul command with args against this agent's HTTP API
+// (CONSUL_HTTP_ADDR) and returns what it printed.
+func (a *Agent) CLI(args ...string) (string, error) {
+	cmd := exec.Command(a.bin, args...)
+	cmd.Env = append(os.Environ(), "CONSUL_HTTP_ADDR="+a.HTTPAddr)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("consul %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
 }

@@ -229,3 +229,30 @@ func (c *capture) contains(s string) bool {
 	}
 	return false
 }
+
+// A member that hears a death hint checks the reported member itself: a
+// live one keeps its services, a dead one loses them at once, before this
+// member's own failure detection has a verdict.
+func TestDeathHintIsCheckedBeforeItActs(t *testing.T) {
+	seed := node(t, nil)
+	a := node(t, []string{addr(t, seed)})
+	logs := &capture{}
+	b := node(t, []string{addr(t, seed)}, registry.Logger(logs))
+	if err := a.Register(svc("hinted", "hinted-1")); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "b sees the service", func() bool { return found(b, "hinted") })
+
+	gossip.DeliverDeathHint(b, a) // wrong: a is alive
+	waitUntil(t, 10*time.Second, "b's check of a answered", func() bool { return gossip.Checking(b) == 0 })
+	if !found(b, "hinted") {
+		t.Fatal("b dropped a live member's service on a wrong hint")
+	}
+
+	gossip.Crash(a)
+	gossip.DeliverDeathHint(b, a)
+	waitUntil(t, 10*time.Second, "b drops the service of a dead member it was told of", func() bool { return !found(b, "hinted") })
+	if !logs.contains("reported dead, does not answer") {
+		t.Fatal("b dropped the service, but not on its own check of the hint")
+	}
+}

@@ -37,9 +37,17 @@ func epochOf(n *memberlist.Node) int64 {
 
 // NotifyMsg receives broadcasts and reliable sends. It must not block.
 func (d delegate) NotifyMsg(msg []byte) {
-	if len(msg) >= 1 && msg[0] == kindHello {
-		d.g.onHello(string(msg[1:]))
-		return
+	if len(msg) >= 1 {
+		switch msg[0] {
+		case kindHello:
+			d.g.onHello(string(msg[1:]))
+			return
+		case kindDeathHint:
+			d.g.onDeathHint(msg)
+			return
+		case kindPing:
+			return
+		}
 	}
 	kind, updates, err := decode(msg)
 	if err != nil {
@@ -119,10 +127,19 @@ func (d delegate) NotifyJoin(n *memberlist.Node) {
 func (d delegate) NotifyLeave(n *memberlist.Node) {
 	g := d.g
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	delete(g.members, n.Name)
+	hint := false
 	if !g.closed && n.Name != g.name {
+		// Passed on (see deathhint.go). memberlist does not say here
+		// whether the node died or left (Node.State is not kept), and a
+		// hint about a node that left costs its receivers nothing: they
+		// have seen the leave already, or see it soon.
+		hint = g.hasEntriesOf(n.Name)
 		g.forgetOrigin(n.Name, epochOf(n))
+	}
+	g.mu.Unlock()
+	if hint {
+		g.hintDeath(nodeCopy(n), epochOf(n))
 	}
 }
 

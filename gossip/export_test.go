@@ -15,3 +15,19 @@ func Crash(r registry.Registry) {
 	_ = ml.Shutdown()
 	_ = g.store.Close()
 }
+
+// DeliverDeathHint hands r a death hint about member m, as if gossiped by
+// another member that found m dead.
+func DeliverDeathHint(r, m registry.Registry) {
+	g, dead := r.(*gossipRegistry), m.(*gossipRegistry)
+	n := dead.ml.LocalNode()
+	delegate{g}.NotifyMsg(encodeDeathHint(nodeCopy(n), dead.epoch))
+}
+
+// Checking returns how many hinted members r is checking.
+func Checking(r registry.Registry) int {
+	g := r.(*gossipRegistry)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.checking)
+}

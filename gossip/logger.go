@@ -9,6 +9,7 @@ import (
 
 const (
 	logDebug = logger.DebugLevel
+	logInfo  = logger.InfoLevel
 	logWarn  = logger.WarnLevel
 	logError = logger.ErrorLevel
 )

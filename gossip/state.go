@@ -80,6 +80,12 @@ func (g *gossipRegistry) forgetOrigin(origin string, epoch int64) {
 	if old, ok := g.dead[origin]; !ok || epoch > old {
 		g.dead[origin] = epoch
 	}
+	g.dropOrigin(origin)
+}
+
+// dropOrigin drops every registration of origin, with delete events.
+// g.mu is held.
+func (g *gossipRegistry) dropOrigin(origin string) {
 	for k, e := range g.entries {
 		if k.origin != origin {
 			continue

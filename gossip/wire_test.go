@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"compress/zlib"
 	"errors"
+	"net"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/memberlist"
 
 	"github.com/microreg/microreg/registry"
 )
@@ -82,7 +85,14 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte{kindState, encJSON, '{', '}'})
 	f.Add([]byte{kindUpdates, encZlibJSON, 0x78, 0x9c})
+	f.Add(encodeDeathHint(memberlist.Node{Name: "n1", Addr: net.IPv4(127, 0, 0, 1).To4(), Port: 7946}, 42))
 	f.Fuzz(func(t *testing.T, msg []byte) {
+		// The death hint's decoder sees the same hostile input.
+		if n, epoch, ok := decodeDeathHint(msg); ok {
+			if again := encodeDeathHint(n, epoch); !bytes.Equal(again, msg) {
+				t.Fatalf("death hint %x re-encodes as %x", msg, again)
+			}
+		}
 		kind, updates, err := decode(msg)
 		if err != nil {
 			return
@@ -95,4 +105,26 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("re-encoded message: %d updates, %v", len(back), err)
 		}
 	})
+}
+
+func TestDeathHintRoundTripsAndRejectsJunk(t *testing.T) {
+	for _, addr := range []net.IP{net.IPv4(127, 0, 0, 9).To4(), net.ParseIP("::1")} {
+		in := memberlist.Node{Name: "member-7", Addr: addr, Port: 7946}
+		n, epoch, ok := decodeDeathHint(encodeDeathHint(in, 99))
+		if !ok || n.Name != in.Name || !n.Addr.Equal(addr) || n.Port != 7946 || epoch != 99 {
+			t.Fatalf("round trip of %v: %v %d %v", in, n, epoch, ok)
+		}
+	}
+	good := encodeDeathHint(memberlist.Node{Name: "m", Addr: net.IPv4(127, 0, 0, 1).To4(), Port: 1}, 1)
+	for name, msg := range map[string][]byte{
+		"empty":          nil,
+		"other kind":     append([]byte{kindUpdates}, good[1:]...),
+		"no name":        good[:len(good)-1],
+		"bad ip length":  append(append(append([]byte(nil), good[:11]...), 5), good[12:]...),
+		"truncated head": good[:8],
+	} {
+		if _, _, ok := decodeDeathHint(msg); ok {
+			t.Errorf("%s: accepted %x", name, msg)
+		}
+	}
 }

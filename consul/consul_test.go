@@ -20,8 +20,16 @@ func TestMain(m *testing.M) {
 // is a separate registry (its own HTTP client, views and heartbeats) on
 // the same agent.
 func TestConformance(t *testing.T) {
-	agent := consultest.StartDev(t)
-	registrytest.Run(t, func(t *testing.T) *registrytest.World {
+	registrytest.Run(t, world(consultest.StartDev(t)))
+}
+
+// TestSoak churns under watchers (MICROREG_SOAK=60s for the long run).
+func TestSoak(t *testing.T) {
+	registrytest.Soak(t, world(consultest.StartDev(t)), registrytest.SoakConfig{Rate: 100})
+}
+
+func world(agent *consultest.Agent) registrytest.Factory {
+	return func(t *testing.T) *registrytest.World {
 		return &registrytest.World{
 			Name: consul.Name,
 			TTL:  2 * time.Second,
@@ -30,5 +38,5 @@ func TestConformance(t *testing.T) {
 				return consul.NewRegistry(registry.Addrs(agent.HTTPAddr))
 			},
 		}
-	})
+	}
 }

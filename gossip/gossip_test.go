@@ -41,24 +41,33 @@ func addr(t testing.TB, r registry.Registry) string {
 // instance the suite asks for is another member joined through it, so the
 // registering and the reading node are always different members.
 func TestConformance(t *testing.T) {
-	registrytest.Run(t, func(t *testing.T) *registrytest.World {
-		seed, err := gossip.New(gossip.BindAddress("127.0.0.1", 0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		seeds := []string{addr(t, seed)}
-		return &registrytest.World{
-			Close: func() { registry.Close(seed) },
-			Name:  gossip.Name,
-			TTL:   time.Second,
-			Ops:   1000,
-			New: func(t *testing.T) registry.Registry {
-				r, err := gossip.New(gossip.BindAddress("127.0.0.1", 0), registry.Addrs(seeds...))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return r
-			},
-		}
-	})
+	registrytest.Run(t, cluster)
+}
+
+// TestSoak churns under watchers (MICROREG_SOAK=60s for the long run).
+func TestSoak(t *testing.T) {
+	registrytest.Soak(t, cluster, registrytest.SoakConfig{})
+}
+
+// cluster is a world of a seed node and every instance another member
+// joined through it.
+func cluster(t *testing.T) *registrytest.World {
+	seed, err := gossip.New(gossip.BindAddress("127.0.0.1", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds := []string{addr(t, seed)}
+	return &registrytest.World{
+		Close: func() { registry.Close(seed) },
+		Name:  gossip.Name,
+		TTL:   time.Second,
+		Ops:   1000,
+		New: func(t *testing.T) registry.Registry {
+			r, err := gossip.New(gossip.BindAddress("127.0.0.1", 0), registry.Addrs(seeds...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		},
+	}
 }

@@ -35,20 +35,27 @@ func open(t testing.TB, opts ...registry.Option) registry.Registry {
 // TestConformance runs the suite with every instance a separate registry
 // with its own sockets, all on lo: what one announces, others hear.
 func TestConformance(t *testing.T) {
-	registrytest.Run(t, func(t *testing.T) *registrytest.World {
-		return &registrytest.World{
-			Name: mdns.Name,
-			TTL:  2 * time.Second,
-			Ops:  400,
-			New: func(t *testing.T) registry.Registry {
-				r, err := mdns.New(mdns.Interface("lo"), mdns.TTL(2*time.Second))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return r
-			},
-		}
-	})
+	registrytest.Run(t, world)
+}
+
+// TestSoak churns under watchers (MICROREG_SOAK=60s for the long run).
+func TestSoak(t *testing.T) {
+	registrytest.Soak(t, world, registrytest.SoakConfig{Rate: 100})
+}
+
+func world(t *testing.T) *registrytest.World {
+	return &registrytest.World{
+		Name: mdns.Name,
+		TTL:  2 * time.Second,
+		Ops:  400,
+		New: func(t *testing.T) registry.Registry {
+			r, err := mdns.New(mdns.Interface("lo"), mdns.TTL(2*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		},
+	}
 }
 
 func TestDefaultUsesEveryMulticastInterface(t *testing.T) {

@@ -32,10 +32,17 @@ func TestConformanceRealClock(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the real-clock run waits for TTLs; -short runs the fake-clock suite only")
 	}
-	registrytest.Run(t, func(t *testing.T) *registrytest.World {
-		r := memory.NewRegistry()
-		return &registrytest.World{Name: memory.Name, New: func(*testing.T) registry.Registry { return r }, TTL: 300e6}
-	})
+	registrytest.Run(t, realClockWorld)
+}
+
+func realClockWorld(t *testing.T) *registrytest.World {
+	r := memory.NewRegistry()
+	return &registrytest.World{Name: memory.Name, New: func(*testing.T) registry.Registry { return r }, TTL: 300e6}
+}
+
+// TestSoak churns under watchers (MICROREG_SOAK=60s for the long run).
+func TestSoak(t *testing.T) {
+	registrytest.Soak(t, realClockWorld, registrytest.SoakConfig{Rate: 1000})
 }
 
 func svc(name, version string, ids ...string) *registry.Service {

@@ -36,31 +36,47 @@ func (e *env) replay(rec *recorder, seed uint64) {
 // and returns the state they leave, name by name.
 func (e *env) churn(seed uint64) map[string][]*registry.Service {
 	rng := rand.New(rand.NewPCG(seed, 42))
-	names := []string{e.name("churn-a"), e.name("churn-b"), e.name("churn-c"), e.name("churn-d")}
-	versions := []string{"1.0.0", "2.0.0"}
-	model := map[string][]*registry.Service{}
-	for _, n := range names {
-		model[n] = nil
-	}
+	model := e.churnModel()
 	for i := 0; i < e.world.Ops; i++ {
-		name := names[rng.IntN(len(names))]
-		version := versions[rng.IntN(len(versions))]
-		id := fmt.Sprintf("%s-%s-n%d", name[len(e.prefix)+1:], version, rng.IntN(5))
-		if rng.IntN(3) == 0 {
-			s := &registry.Service{Name: name, Version: version, Nodes: []*registry.Node{{Id: id}}}
-			e.mustDeregister(e.a, s)
-			model[name] = registry.Apply(model[name], &registry.Result{Action: registry.ActionDelete, Service: s})
-			continue
-		}
-		s := service(name, version, &registry.Node{
-			Id:       id,
-			Address:  fmt.Sprintf("127.0.0.1:%d", 10000+rng.IntN(50)),
-			Metadata: map[string]string{"op": fmt.Sprint(rng.IntN(4))},
-		})
-		e.mustRegister(e.a, s)
-		model[name] = registry.Apply(model[name], &registry.Result{Action: registry.ActionUpdate, Service: s})
+		e.churnStep(rng, model)
 	}
 	return model
+}
+
+// churnModel returns the empty state of the names churn works on.
+func (e *env) churnModel() map[string][]*registry.Service {
+	model := map[string][]*registry.Service{}
+	for _, n := range []string{"churn-a", "churn-b", "churn-c", "churn-d"} {
+		model[e.name(n)] = nil
+	}
+	return model
+}
+
+// churnStep makes one random registration or deregistration on a, of one
+// of model's names, and applies it to model.
+func (e *env) churnStep(rng *rand.Rand, model map[string][]*registry.Service) {
+	names := make([]string, 0, len(model))
+	for n := range model {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	versions := []string{"1.0.0", "2.0.0"}
+	name := names[rng.IntN(len(names))]
+	version := versions[rng.IntN(len(versions))]
+	id := fmt.Sprintf("%s-%s-n%d", name[len(e.prefix)+1:], version, rng.IntN(5))
+	if rng.IntN(3) == 0 {
+		s := &registry.Service{Name: name, Version: version, Nodes: []*registry.Node{{Id: id}}}
+		e.mustDeregister(e.a, s)
+		model[name] = registry.Apply(model[name], &registry.Result{Action: registry.ActionDelete, Service: s})
+		return
+	}
+	s := service(name, version, &registry.Node{
+		Id:       id,
+		Address:  fmt.Sprintf("127.0.0.1:%d", 10000+rng.IntN(50)),
+		Metadata: map[string]string{"op": fmt.Sprint(rng.IntN(4))},
+	})
+	e.mustRegister(e.a, s)
+	model[name] = registry.Apply(model[name], &registry.Result{Action: registry.ActionUpdate, Service: s})
 }
 
 // converge waits until both b's GetService and the view replayed from

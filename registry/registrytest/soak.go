@@ -1,0 +1,98 @@
+package registrytest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/microreg/microreg/registry"
+)
+
+// SoakDurationEnv names the environment variable that sets how long Soak
+// churns (a Go duration, e.g. "60s"); unset, it runs SoakConfig.Duration.
+const SoakDurationEnv = "MICROREG_SOAK"
+
+// SoakConfig sets a soak run's load.
+type SoakConfig struct {
+	// Duration of the churn, unless SoakDurationEnv says otherwise.
+	// Default 3s: a short run for every test run; the long one is
+	// MICROREG_SOAK=60s go test -race -run Soak ./...
+	Duration time.Duration
+	// Rate is operations per second (registrations and
+	// deregistrations). Default 200.
+	Rate int
+}
+
+// Soak churns on one instance of the world at a fixed rate for a while,
+// with a watch-all and a per-service watcher running on another, and then
+// checks that nothing was lost or invented (every watcher's replayed view
+// and GetService equal what was registered), that no goroutine outlives
+// the watchers and the registrations, and that the heap stayed flat (the end within twice the
+// first quarter's, plus 4 MiB).
+func Soak(t *testing.T, factory Factory, cfg SoakConfig) {
+	if cfg.Duration == 0 {
+		cfg.Duration = 3 * time.Second
+	}
+	if d, err := time.ParseDuration(os.Getenv(SoakDurationEnv)); err == nil && d > 0 {
+		cfg.Duration = d
+	}
+	if cfg.Rate == 0 {
+		cfg.Rate = 200
+	}
+	e := newEnv(t, factory)
+	model := e.churnModel()
+	first := e.name("churn-a")
+	goroutines := runtime.NumGoroutine()
+	all, one := e.watch(e.b), e.watch(e.b, registry.WatchService(first))
+
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	tick := time.NewTicker(time.Second / time.Duration(cfg.Rate))
+	defer tick.Stop()
+	start := time.Now()
+	var early, peak uint64
+	ops := 0
+	for time.Since(start) < cfg.Duration {
+		<-tick.C
+		e.churnStep(rng, model)
+		ops++
+		if ops%cfg.Rate == 0 { // about once a second
+			h := heap()
+			peak = max(peak, h)
+			if time.Since(start) < cfg.Duration/4 || early == 0 {
+				early = max(early, h)
+			}
+		}
+	}
+	t.Logf("soak: %d operations in %v", ops, time.Since(start).Round(time.Millisecond))
+	e.converge(all, model)
+	e.converge(one, map[string][]*registry.Service{first: model[first]})
+	end := heap()
+	t.Logf("soak: heap %d KiB in the first quarter, %d KiB peak, %d KiB at the end", early>>10, peak>>10, end>>10)
+	if early > 0 && end > 2*early+4<<20 {
+		t.Errorf("soak: the heap grew from %d KiB to %d KiB", early>>10, end>>10)
+	}
+	all.stop()
+	one.stop()
+	for _, versions := range model {
+		for _, s := range versions {
+			e.mustDeregister(e.a, s) // what a registration holds (a heartbeat) goes with it
+		}
+	}
+	e.eventually("no goroutine outlives the watchers and registrations", func() error {
+		if n := runtime.NumGoroutine(); n > goroutines {
+			return fmt.Errorf("%d goroutines, %d before the watchers started", n, goroutines)
+		}
+		return nil
+	})
+}
+
+// heap is the live heap after a collection.
+func heap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}

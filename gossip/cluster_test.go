@@ -97,8 +97,9 @@ func TestCrashedMemberIsDeletedEverywhere(t *testing.T) {
 
 func TestGracefulCloseSpreadsAtOnce(t *testing.T) {
 	seed := node(t, nil)
-	a := node(t, []string{addr(t, seed)})
-	b := node(t, []string{addr(t, seed)})
+	a := node(t, []string{addr(t, seed)}, gossip.NodeName("leaver"))
+	logs := &capture{}
+	b := node(t, []string{addr(t, seed)}, registry.Logger(logs))
 	if err := a.Register(svc("leave", "leave-1")); err != nil {
 		t.Fatal(err)
 	}
@@ -106,10 +107,14 @@ func TestGracefulCloseSpreadsAtOnce(t *testing.T) {
 	if err := registry.Close(a); err != nil {
 		t.Fatal(err)
 	}
-	// Failure detection alone takes longer than this with the local
-	// preset (a probe interval plus a suspicion timeout of 3 s or more).
-	took := waitUntil(t, 2*time.Second, "b drops the service of a member that left", func() bool { return !found(b, "leave") })
+	took := waitUntil(t, 10*time.Second, "b drops the service of a member that left", func() bool { return !found(b, "leave") })
 	t.Logf("leave to gone on b: %v", took)
+	// It went with the leave, not with failure detection.
+	for _, s := range []string{"Suspect leaver", "Marking leaver as failed", "leaver, reported dead"} {
+		if logs.contains(s) {
+			t.Fatalf("b's log has %q: the member was found dead instead of seen leaving", s)
+		}
+	}
 }
 
 func TestDeregisterSpreadsBeforeLeave(t *testing.T) {
@@ -124,7 +129,7 @@ func TestDeregisterSpreadsBeforeLeave(t *testing.T) {
 	if err := a.Deregister(s); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 2*time.Second, "b drops the deregistered service", func() bool { return !found(b, "dereg") })
+	waitUntil(t, 10*time.Second, "b drops the deregistered service", func() bool { return !found(b, "dereg") })
 	if gossip.Members(b) != 3 {
 		t.Fatalf("b sees %d members, want 3: the deregistration must spread without anyone leaving", gossip.Members(b))
 	}

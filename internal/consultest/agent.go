@@ -27,7 +27,7 @@ type Agent struct {
 	bin     string
 	mu      sync.Mutex
 	cmd     *exec.Cmd
-	log     *bytes.Buffer
+	log     *logTail
 	exited  chan struct{}
 }
 
@@ -97,7 +97,7 @@ func (a *Agent) Start(tb TB) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	cmd := exec.Command(a.bin, a.args...)
-	a.log = &bytes.Buffer{}
+	a.log = &logTail{}
 	cmd.Stdout, cmd.Stderr = a.log, a.log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {

@@ -106,7 +106,7 @@ const (
 	fontSize = 11
 )
 
-var colors = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"}
+var colors = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"} // microreg blue, rivals red
 
 func write(w io.Writer, panels map[string]*panel, order []string) {
 	rows := (len(order) + cols - 1) / cols
@@ -133,7 +133,13 @@ func drawPanel(w io.Writer, p *panel, ox, oy int) {
 			minY, maxY = math.Min(minY, y), math.Max(maxY, y)
 		}
 	}
-	sort.Strings(names)
+	// microreg first, so that it has the same colour in every panel.
+	sort.Slice(names, func(i, j int) bool {
+		if (names[i] == "microreg") != (names[j] == "microreg") {
+			return names[i] == "microreg"
+		}
+		return names[i] < names[j]
+	})
 	lx0, lx1 := math.Floor(math.Log10(minX)), math.Ceil(math.Log10(maxX))
 	ly0, ly1 := math.Floor(math.Log10(math.Max(minY, 1e-3))), math.Ceil(math.Log10(math.Max(maxY, 1e-3)))
 	if lx1 == lx0 {
@@ -147,7 +153,7 @@ func drawPanel(w io.Writer, p *panel, ox, oy int) {
 	px := func(x float64) float64 { return x0 + (math.Log10(x)-lx0)/(lx1-lx0)*(x1-x0) }
 	py := func(y float64) float64 { return y0 - (math.Log10(math.Max(y, 1e-3))-ly0)/(ly1-ly0)*(y0-y1) }
 
-	fmt.Fprintf(w, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", ox+ml, oy+18, p.title)
+	fmt.Fprintf(w, `<text x="%d" y="%d" font-weight="bold">%s, %s (log)</text>`+"\n", ox+ml, oy+18, p.title, unit)
 	fmt.Fprintf(w, `<rect x="%.0f" y="%.0f" width="%.0f" height="%.0f" fill="none" stroke="#999"/>`+"\n", x0, y1, x1-x0, y0-y1)
 	for e := lx0; e <= lx1; e++ {
 		x := px(math.Pow(10, e))
@@ -160,8 +166,6 @@ func drawPanel(w io.Writer, p *panel, ox, oy int) {
 		fmt.Fprintf(w, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`+"\n", x0-4, y+4, num(math.Pow(10, e)))
 	}
 	fmt.Fprintf(w, `<text x="%.1f" y="%.1f" text-anchor="middle">%s (log)</text>`+"\n", (x0+x1)/2, y0+32, p.xLabel)
-	fmt.Fprintf(w, `<text x="%d" y="%.1f" transform="rotate(-90 %d %.1f)" text-anchor="middle">%s (log)</text>`+"\n",
-		ox+14, (y0+y1)/2, ox+14, (y0+y1)/2, unit)
 	for i, name := range names {
 		c := p.curves[name]
 		xs := make([]float64, 0, len(c.xs))
@@ -178,7 +182,9 @@ func drawPanel(w io.Writer, p *panel, ox, oy int) {
 				px(x), py(y), color, name, p.xLabel, num(x), num(y), unit)
 		}
 		fmt.Fprintf(w, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.Join(pts, " "), color)
-		fmt.Fprintf(w, `<text x="%.1f" y="%.1f" fill="%s">%s</text>`+"\n", x0+8, y1+14+float64(i)*14, color, name)
+		ly := y1 + 14 + float64(i)*14
+		fmt.Fprintf(w, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="3"/>`+"\n", x0+8, ly-4, x0+26, ly-4, color)
+		fmt.Fprintf(w, `<text x="%.1f" y="%.1f">%s</text>`+"\n", x0+30, ly, name)
 	}
 }
 

@@ -131,6 +131,28 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return s[min(len(s)-1, int(float64(len(s))*p))]
 }
 
+// converge times b.N Registers, each on a random member, until every
+// member's GetService sees it (8 s at most; reach counts the members that
+// did), and reports the p50, p99 and reach.
+func converge(b *testing.B, nodes []gossipNode) {
+	var times []time.Duration
+	reached := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		src := nodes[rand.IntN(len(nodes))]
+		if err := src.r.Register(WorkloadService(i, 1), registry.RegisterTTL(time.Minute)); err != nil {
+			b.Fatal(err)
+		}
+		d, seen := reach(nodes, ServiceName(i), 8*time.Second, false)
+		times = append(times, d)
+		reached += seen
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(percentile(times, 0.5).Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(percentile(times, 0.99).Milliseconds()), "p99-ms")
+	b.ReportMetric(float64(reached)/float64(b.N*len(nodes)), "reach")
+}
+
 // BenchmarkGossipConvergence: one Register on a random member, timed
 // until every member's GetService sees it (8 s at most; reach counts the
 // members that did). Run with -benchtime=20x for 20 trials.
@@ -138,25 +160,7 @@ func BenchmarkGossipConvergence(b *testing.B) {
 	for _, n := range []int{10, 30} {
 		for _, c := range gossipContenders {
 			b.Run(fmt.Sprintf("N=%d/%s", n, c.name), func(b *testing.B) {
-				nodes := c.cluster(b, n)
-				var times []time.Duration
-				reached := 0
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					name := fmt.Sprintf("conv-%d", i)
-					src := nodes[rand.IntN(len(nodes))]
-					if err := src.r.Register(WorkloadService(i, 1), registry.RegisterTTL(time.Minute)); err != nil {
-						b.Fatal(err)
-					}
-					d, seen := reach(nodes, ServiceName(i), 8*time.Second, false)
-					_ = name
-					times = append(times, d)
-					reached += seen
-				}
-				b.StopTimer()
-				b.ReportMetric(float64(percentile(times, 0.5).Milliseconds()), "p50-ms")
-				b.ReportMetric(float64(percentile(times, 0.99).Milliseconds()), "p99-ms")
-				b.ReportMetric(float64(reached)/float64(b.N*n), "reach")
+				converge(b, c.cluster(b, n))
 			})
 		}
 	}

@@ -137,23 +137,7 @@ func BenchmarkScaleGossip(b *testing.B) {
 	c := gossipContenders[0]
 	for _, n := range []int{5, 10, 20, 30, 50} {
 		b.Run(fmt.Sprintf("Convergence/members=%d/%s", n, c.name), func(b *testing.B) {
-			nodes := c.cluster(b, n)
-			var times []time.Duration
-			reached := 0
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				src := nodes[rand.IntN(len(nodes))]
-				if err := src.r.Register(WorkloadService(i, 1), registry.RegisterTTL(time.Minute)); err != nil {
-					b.Fatal(err)
-				}
-				d, seen := reach(nodes, ServiceName(i), 8*time.Second, false)
-				times = append(times, d)
-				reached += seen
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(percentile(times, 0.5).Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(percentile(times, 0.99).Microseconds())/1000, "p99-ms")
-			b.ReportMetric(float64(reached)/float64(b.N*n), "reach")
+			converge(b, c.cluster(b, n))
 		})
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/microreg/microreg/bench/internal/units"
 )
 
 var line = regexp.MustCompile(`^Benchmark(Scale\w+)/(\w+)/(\w+)=(\d+)/(\w+?)(?:-\d+)?\s+\d+\s+(.*)$`)
@@ -128,7 +130,7 @@ func drawPanel(w io.Writer, p *panel, ox, oy int) {
 		names = append(names, name)
 		unit = c.unit
 		for x, ys := range c.xs {
-			y := mean(ys)
+			y := units.Mean(ys)
 			minX, maxX = math.Min(minX, x), math.Max(maxX, x)
 			minY, maxY = math.Min(minY, y), math.Max(maxY, y)
 		}
@@ -176,7 +178,7 @@ func drawPanel(w io.Writer, p *panel, ox, oy int) {
 		var pts []string
 		color := colors[i%len(colors)]
 		for _, x := range xs {
-			y := mean(c.xs[x])
+			y := units.Mean(c.xs[x])
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", px(x), py(y)))
 			fmt.Fprintf(w, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s %s=%s: %s %s</title></circle>`+"\n",
 				px(x), py(y), color, name, p.xLabel, num(x), num(y), unit)
@@ -186,14 +188,6 @@ func drawPanel(w io.Writer, p *panel, ox, oy int) {
 		fmt.Fprintf(w, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="3"/>`+"\n", x0+8, ly-4, x0+26, ly-4, color)
 		fmt.Fprintf(w, `<text x="%.1f" y="%.1f">%s</text>`+"\n", x0+30, ly, name)
 	}
-}
-
-func mean(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
 }
 
 func num(v float64) string {

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/microreg/microreg/bench/internal/units"
 )
 
 type key struct{ bench, who, unit string }
@@ -69,12 +71,12 @@ func main() {
 				if k2.bench != b || k2.unit != k.unit || k2.who == "microreg" {
 					continue
 				}
-				o, t := mean(ours), mean(theirs)
+				o, t := units.Mean(ours), units.Mean(theirs)
 				ratio := "n/a"
 				if o > 0 {
 					ratio = fmt.Sprintf("%.2f×", t/o)
 				}
-				rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s | %s |", b, k.unit, num(o), k2.who, num(t), ratio))
+				rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s | %s |", b, k.unit, units.Num(o), k2.who, units.Num(t), ratio))
 			}
 		}
 		sort.Strings(rows)
@@ -82,19 +84,4 @@ func main() {
 			fmt.Println(r)
 		}
 	}
-}
-
-func mean(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
-
-func num(v float64) string {
-	if v >= 100 {
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
 }

@@ -345,10 +345,7 @@ func (c *cli) register(path string) error {
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	<-sig
-	if err := c.deregisterService(s); err != nil {
-		return err
-	}
-	return nil
+	return c.deregisterService(s)
 }
 
 func (c *cli) deregister(path string) error {

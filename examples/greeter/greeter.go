@@ -51,18 +51,7 @@ func (Say) Hello(_ context.Context, req *pb.Request, rsp *pb.Response) error {
 // --server_address says otherwise. Programs call its Init to read
 // go-micro's flags, then Run.
 func NewServer(r registry.Registry, opts ...micro.Option) (micro.Service, error) {
-	base := []micro.Option{
-		// Its own server and client, not go-micro's process-wide
-		// defaults, which every other service in the process shares.
-		micro.Server(server.NewServer()),
-		micro.Client(client.NewClient()),
-		micro.Name(ServiceName),
-		micro.Version("latest"),
-		micro.Registry(r),
-		micro.Address("127.0.0.1:0"),
-		// go-micro's HTTP broker would listen on every interface.
-		micro.Broker(broker.NewBroker(broker.Addrs("127.0.0.1:0"), broker.Registry(r))),
-	}
+	base := append(own(r), micro.Name(ServiceName), micro.Version("latest"), micro.Address("127.0.0.1:0"))
 	svc := micro.NewService(append(base, opts...)...)
 	if err := pb.RegisterSayHandler(svc.Server(), Say{}); err != nil {
 		return nil, fmt.Errorf("greeter: register handler: %w", err)
@@ -79,14 +68,21 @@ func Node(svc micro.Service) (id, address string) {
 // NewClient returns a go-micro client service that finds the greeter
 // through r. Programs call its Init to read go-micro's flags.
 func NewClient(r registry.Registry, opts ...micro.Option) micro.Service {
-	base := []micro.Option{
+	base := append(own(r), micro.Name(ServiceName+".client"))
+	return micro.NewService(append(base, opts...)...)
+}
+
+// own gives a service its own server, client and broker on registry r,
+// not go-micro's process-wide defaults, which every other service in the
+// process would share (stopping one would deregister the other), and a
+// broker on loopback (go-micro's HTTP broker listens on every interface).
+func own(r registry.Registry) []micro.Option {
+	return []micro.Option{
 		micro.Server(server.NewServer()),
 		micro.Client(client.NewClient()),
-		micro.Name(ServiceName + ".client"),
 		micro.Registry(r),
 		micro.Broker(broker.NewBroker(broker.Addrs("127.0.0.1:0"), broker.Registry(r))),
 	}
-	return micro.NewService(append(base, opts...)...)
 }
 
 // Hello calls Say.Hello on the greeter, retrying until it answers or ctx

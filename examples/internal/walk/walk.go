@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -87,6 +88,7 @@ type Child struct {
 	lines chan string
 	done  chan error
 	log   strings.Builder
+	drain sync.Once
 }
 
 // Start runs a copy of this program as role, with env added to its
@@ -151,10 +153,12 @@ func (ch *Child) Stop(within time.Duration) error {
 // Wait waits for the child to exit, at most within, and returns its exit
 // error.
 func (ch *Child) Wait(within time.Duration) error {
-	go func() {
-		for range ch.lines { // drain, so the child never blocks on its output
-		}
-	}()
+	ch.drain.Do(func() {
+		go func() {
+			for range ch.lines { // drain, so the child never blocks on its output
+			}
+		}()
+	})
 	select {
 	case err := <-ch.done:
 		ch.done <- err

@@ -334,6 +334,11 @@ func (c *cli) register(path string) error {
 	if err != nil {
 		return err
 	}
+	// Catch Ctrl-C before saying "registered": one that arrives right
+	// after must deregister, not kill the process.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	ctx, cancel := c.ctx()
 	err = c.r.Register(s, registry.RegisterContext(ctx))
 	cancel()
@@ -341,9 +346,6 @@ func (c *cli) register(path string) error {
 		return err
 	}
 	fmt.Fprintf(c.out, "registered %s %s (%d nodes) with %s; Ctrl-C to deregister\n", s.Name, s.Version, len(s.Nodes), c.r.String())
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
 	<-sig
 	return c.deregisterService(s)
 }

@@ -13,6 +13,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"go-micro.dev/v4"
@@ -70,6 +73,16 @@ func Node(svc micro.Service) (id, address string) {
 func NewClient(r registry.Registry, opts ...micro.Option) micro.Service {
 	base := append(own(r), micro.Name(ServiceName+".client"))
 	return micro.NewService(append(base, opts...)...)
+}
+
+// UntilSignal returns options that make a server's Run return, and
+// deregister, on SIGINT or SIGTERM, caught from now on, and a func that
+// stops catching them. go-micro's own Run catches them only after the
+// server has registered and announced it, so a signal in between would
+// kill the process still registered; programs use this instead.
+func UntilSignal() ([]micro.Option, func()) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return []micro.Option{micro.Context(ctx), micro.HandleSignal(false)}, stop
 }
 
 // own gives a service its own server, client and broker on registry r,

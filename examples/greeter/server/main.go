@@ -29,12 +29,14 @@ func run() error {
 		return err
 	}
 	defer registry.Close(r)
+	signals, stop := greeter.UntilSignal()
+	defer stop()
 	var svc micro.Service
-	svc, err = greeter.NewServer(r, micro.AfterStart(func() error {
+	svc, err = greeter.NewServer(r, append(signals, micro.AfterStart(func() error {
 		id, addr := greeter.Node(svc)
 		fmt.Printf("registered %s node %s at %s with %s\n", greeter.ServiceName, id, addr, r.String())
 		return nil
-	}))
+	}))...)
 	if err != nil {
 		return err
 	}

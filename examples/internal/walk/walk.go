@@ -47,12 +47,14 @@ func Play(r registry.Registry) error {
 
 // serve is the server's part: a greeter server until SIGTERM.
 func serve(r registry.Registry) error {
+	signals, stop := greeter.UntilSignal()
+	defer stop()
 	var srv micro.Service
-	srv, err := greeter.NewServer(r, micro.AfterStart(func() error {
+	srv, err := greeter.NewServer(r, append(signals, micro.AfterStart(func() error {
 		id, addr := greeter.Node(srv)
 		fmt.Printf("registered greeter node %s at %s\n", id, addr)
 		return nil
-	}))
+	}))...)
 	if err != nil {
 		return err
 	}

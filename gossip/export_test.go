@@ -12,6 +12,7 @@ func Crash(r registry.Registry) {
 	g.mu.Unlock()
 	close(g.done)
 	g.wg.Wait()
+	g.silenced.Store(true)
 	_ = ml.Shutdown()
 	_ = g.store.Close()
 }

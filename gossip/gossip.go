@@ -30,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -58,6 +59,8 @@ type gossipRegistry struct {
 	ltime   uint64
 	entries map[entryKey]*entry
 	dead    map[string]int64 // origin -> epoch declared dead
+	// silenced drops memberlist's log lines once the node is closed.
+	silenced atomic.Bool
 	// checking are the origins reported dead by another member that this
 	// one is checking for itself (deathhint.go).
 	checking map[string]bool
@@ -468,6 +471,7 @@ func (g *gossipRegistry) Close() error {
 		if lerr := ml.Leave(time.Second); lerr != nil {
 			g.logf(logWarn, "gossip: leave: %v", lerr)
 		}
+		g.silenced.Store(true)
 		err = ml.Shutdown()
 	}
 	return errors.Join(err, g.store.Close())

@@ -1,9 +1,12 @@
 package gossip_test
 
 import (
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
+	"go-micro.dev/v4/logger"
 	"go.uber.org/goleak"
 
 	"github.com/microreg/microreg/gossip"
@@ -12,7 +15,24 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// go-micro's default logger prints to os.Stdout, which the testing
+	// package swaps while an Example runs; nodes log to stderr instead.
+	logger.DefaultLogger = stderrLogger{}
 	goleak.VerifyTestMain(m, append(registrytest.GoMicroGoroutines(), goleak.IgnoreCurrent())...)
+}
+
+// stderrLogger is a go-micro logger that writes every line to stderr.
+type stderrLogger struct{}
+
+func (stderrLogger) Init(...logger.Option) error                   { return nil }
+func (stderrLogger) Options() logger.Options                       { return logger.Options{} }
+func (l stderrLogger) Fields(map[string]interface{}) logger.Logger { return l }
+func (stderrLogger) String() string                                { return "stderr" }
+func (l stderrLogger) Log(level logger.Level, v ...interface{}) {
+	l.Logf(level, "%s", fmt.Sprint(v...))
+}
+func (stderrLogger) Logf(level logger.Level, f string, v ...interface{}) {
+	fmt.Fprintf(os.Stderr, level.String()+" "+f+"\n", v...)
 }
 
 // node starts a gossip node on a free loopback port, joining seeds, and

@@ -28,6 +28,11 @@ func (g *gossipRegistry) logf(level logger.Level, format string, args ...any) {
 type logWriter struct{ g *gossipRegistry }
 
 func (w logWriter) Write(p []byte) (int, error) {
+	if w.g.silenced.Load() {
+		// memberlist's Shutdown does not wait for its goroutines; what
+		// they say after Close (mostly sends on closed sockets) is noise.
+		return len(p), nil
+	}
 	line := bytes.TrimSpace(p)
 	level := logger.InfoLevel
 	for prefix, l := range map[string]logger.Level{

@@ -2,7 +2,9 @@ package mdns
 
 import (
 	"context"
+	"errors"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/mdns"
@@ -184,38 +186,77 @@ func (r *mdnsRegistry) browse() {
 }
 
 // query looks a service up with hashicorp/mdns on every interface and
-// caches the answers. It returns once answers stop coming for a moment,
-// or at the query timeout. (hashicorp/mdns's own query always runs to its
-// timeout: it finishes in the background, owned by the registry.)
+// returns once answers stop coming for a moment, or at the query timeout.
+// The answers are taken from this registry's own listeners, which hear
+// the multicast responses and cache them: hashicorp/mdns goes on writing
+// to an entry after delivering it (a later packet for the same name), so
+// the entries it delivers are drained, never read. (Its query always runs
+// to its timeout: it finishes in the background, owned by the registry.)
 func (r *mdnsRegistry) query(ctx context.Context, name string) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
+	w, err := r.store.Watch(registry.WatchService(name))
+	if err != nil {
+		return
+	}
+	heard := make(chan struct{}, 1)
+	pumped := make(chan struct{})
+	go func() {
+		defer close(pumped)
+		for {
+			if _, err := w.Next(); errors.Is(err, registry.ErrWatcherStopped) {
+				return
+			}
+			select {
+			case heard <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	defer func() { w.Stop(); <-pumped }()
 	entries := make(chan *mdns.ServiceEntry, 256)
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
 		return
 	}
-	r.wg.Add(len(r.ifaces))
+	r.wg.Add(len(r.ifaces) + 2)
 	r.mu.Unlock()
+	done := make(chan struct{})
+	var queries sync.WaitGroup
 	for _, ifi := range r.ifaces {
+		queries.Add(1)
 		go func() {
 			defer r.wg.Done()
+			defer queries.Done()
 			_ = mdns.QueryContext(ctx, &mdns.QueryParam{
 				Service: serviceType(name), Domain: r.domain, Timeout: r.timeout, Interface: ifi,
 				Entries: entries, DisableIPv4: !r.v4, DisableIPv6: !r.v6, Logger: quietLogger,
 			})
 		}()
 	}
+	go func() {
+		defer r.wg.Done()
+		queries.Wait()
+		close(done)
+	}()
+	go func() {
+		// Drains the entries until every query has ended.
+		defer r.wg.Done()
+		for {
+			select {
+			case <-entries:
+			case <-done:
+				return
+			}
+		}
+	}()
 	const settle = 30 * time.Millisecond
 	var quiet <-chan time.Time
 	for {
 		select {
-		case e := <-entries:
-			if s, ours, err := decodeTXT(e.InfoFields); ours && err == nil && s.Name == name {
-				r.remember(s, r.ttl)
-				quiet = time.After(settle)
-			}
+		case <-heard:
+			quiet = time.After(settle)
 		case <-quiet:
 			return
 		case <-ctx.Done():

@@ -60,6 +60,7 @@ type mdnsRegistry struct {
 	mu       sync.Mutex
 	own      map[string]*ownNode // by instance name
 	seen     map[string]bool     // service names heard of since start
+	decoded  txtCache
 	servers  []*mdns.Server
 	conns    []*net.UDPConn
 	browsing bool

@@ -86,7 +86,7 @@ func (r *mdnsRegistry) handlePacket(pkt []byte) {
 		if !ok {
 			continue
 		}
-		s, ours, err := decodeTXT(txt.Txt)
+		s, ours, err := r.decoded.decode(txt.Txt)
 		if !ours {
 			continue
 		}

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -35,7 +34,7 @@ func consulService(i, nodes int) *registry.Service {
 func BenchmarkConsulGetService(b *testing.B) {
 	agent := consultest.StartDev(b)
 	for k, c := range consulContenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(Impl(c.name), func(b *testing.B) {
 			r := c.new(agent.HTTPAddr)
 			b.Cleanup(func() { registry.Close(r) })
 			s := consulService(1+k, 3)
@@ -79,7 +78,7 @@ func BenchmarkConsulGetService(b *testing.B) {
 func BenchmarkConsulRegister(b *testing.B) {
 	agent := consultest.StartDev(b)
 	for k, c := range consulContenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(Impl(c.name), func(b *testing.B) {
 			r := c.new(agent.HTTPAddr)
 			b.Cleanup(func() { registry.Close(r) })
 			s := consulService(100+k, 1)
@@ -95,93 +94,71 @@ func BenchmarkConsulRegister(b *testing.B) {
 }
 
 // BenchmarkConsulPropagation: a node deregistered through one registry,
-// timed until a watcher of the service on another registry reports the
-// delete; then registered again (untimed).
+// timed until a watcher of the service on another registry reports it
+// gone (see Propagation).
 func BenchmarkConsulPropagation(b *testing.B) {
 	agent := consultest.StartDev(b)
 	for k, c := range consulContenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(Impl(c.name), func(b *testing.B) {
 			writer, reader := c.new(agent.HTTPAddr), c.new(agent.HTTPAddr)
 			b.Cleanup(func() { registry.Close(writer); registry.Close(reader) })
-			s := consulService(200+k, 1)
-			gone := s
+			gone := consulService(200+k, 1)
 			stay := consulService(200+k, 2)
 			stay.Nodes = stay.Nodes[1:]
-			for _, r := range []*registry.Service{stay, s} {
-				if err := writer.Register(r, registry.RegisterTTL(time.Minute)); err != nil {
-					b.Fatal(err)
-				}
-			}
-			w, err := reader.Watch(registry.WatchService(s.Name))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer w.Stop()
-			events := make(chan *registry.Result, 64)
-			go func() {
-				for {
-					ev, err := w.Next()
-					if err != nil {
-						close(events)
-						return
-					}
-					events <- ev
-				}
-			}()
-			id := gone.Nodes[0].Id
-			waitFor := func(what string, match func(*registry.Result) bool) {
-				timeout := time.After(10 * time.Second)
-				for {
-					select {
-					case ev, ok := <-events:
-						if !ok {
-							b.Fatal("watcher ended")
-						}
-						if match(ev) {
-							return
-						}
-					case <-timeout:
-						b.Fatalf("%s: no %s within 10s", c.name, what)
-					}
-				}
-			}
-			left := func(ev *registry.Result) bool { return nodeGone(ev, id) }
-			back := func(ev *registry.Result) bool {
-				return ev.Action != registry.ActionDelete && slices.ContainsFunc(ev.Service.Nodes, func(n *registry.Node) bool { return n.Id == id })
-			}
-			waitFor("the first event", back)
-			var times []time.Duration
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				start := time.Now()
-				if err := writer.Deregister(gone); err != nil {
-					b.Fatal(err)
-				}
-				waitFor("the node leaving", left)
-				times = append(times, time.Since(start))
-				b.StopTimer()
-				if err := writer.Register(s, registry.RegisterTTL(time.Minute)); err != nil {
-					b.Fatal(err)
-				}
-				waitFor("the node coming back", back)
-				b.StartTimer()
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(percentile(times, 0.5).Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(percentile(times, 0.99).Microseconds())/1000, "p99-ms")
+			Propagation(b, writer, reader, stay, gone, 10*time.Second, registry.RegisterTTL(time.Minute))
 		})
 	}
 }
 
-// nodeGone reports whether a delete event names the node, or an update
-// leaves it out (how the plugin reports a node leaving).
-func nodeGone(ev *registry.Result, id string) bool {
-	for _, n := range ev.Service.Nodes {
-		if n.Id == id {
-			return ev.Action == registry.ActionDelete
+// BenchmarkConsulListServices: ListServices with 100 services on the
+// agent (registered once, through microreg, for both).
+func BenchmarkConsulListServices(b *testing.B) {
+	const services = 100
+	agent := consultest.StartDev(b)
+	owner := consul.NewRegistry(registry.Addrs(agent.HTTPAddr))
+	b.Cleanup(func() { registry.Close(owner) })
+	for i := 0; i < services; i++ {
+		if err := owner.Register(consulService(400+i, 1), registry.RegisterTTL(time.Hour)); err != nil {
+			b.Fatal(err)
 		}
 	}
-	return ev.Action != registry.ActionDelete
+	for _, c := range consulContenders {
+		b.Run(Impl(c.name), func(b *testing.B) {
+			r := c.new(agent.HTTPAddr)
+			b.Cleanup(func() { registry.Close(r) })
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				// services, and the agent's own "consul" service
+				if l, err := r.ListServices(); err != nil || len(l) < services {
+					b.Fatalf("ListServices: %d, %v", len(l), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkConsulRegisterDeregister: a node added to a service with a
+// TTL, and taken away again, as a deploy does.
+func BenchmarkConsulRegisterDeregister(b *testing.B) {
+	agent := consultest.StartDev(b)
+	for k, c := range consulContenders {
+		b.Run(Impl(c.name), func(b *testing.B) {
+			r := c.new(agent.HTTPAddr)
+			b.Cleanup(func() { registry.Close(r) })
+			s := consulService(600+k, 1)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := r.Register(s, registry.RegisterTTL(time.Minute)); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Deregister(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // TestConsulMigration registers through go-micro's consul plugin and

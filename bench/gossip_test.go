@@ -6,7 +6,6 @@ import (
 	"log"
 	"math/rand/v2"
 	"net"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -122,15 +121,6 @@ func reach(nodes []gossipNode, name string, deadline time.Duration, gone bool) (
 	}
 }
 
-func percentile(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, int(float64(len(s))*p))]
-}
-
 // converge times b.N Registers, each on a random member, until every
 // member's GetService sees it (8 s at most; reach counts the members that
 // did), and reports the p50, p99 and reach.
@@ -148,8 +138,8 @@ func converge(b *testing.B, nodes []gossipNode) {
 		reached += seen
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(percentile(times, 0.5).Milliseconds()), "p50-ms")
-	b.ReportMetric(float64(percentile(times, 0.99).Milliseconds()), "p99-ms")
+	b.ReportMetric(float64(Percentile(times, 0.5).Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(Percentile(times, 0.99).Milliseconds()), "p99-ms")
 	b.ReportMetric(float64(reached)/float64(b.N*len(nodes)), "reach")
 }
 
@@ -159,7 +149,7 @@ func converge(b *testing.B, nodes []gossipNode) {
 func BenchmarkGossipConvergence(b *testing.B) {
 	for _, n := range []int{10, 30} {
 		for _, c := range gossipContenders {
-			b.Run(fmt.Sprintf("N=%d/%s", n, c.name), func(b *testing.B) {
+			b.Run(fmt.Sprintf("N=%d/%s", n, Impl(c.name)), func(b *testing.B) {
 				converge(b, c.cluster(b, n))
 			})
 		}
@@ -170,7 +160,7 @@ func BenchmarkGossipConvergence(b *testing.B) {
 // more than a packet) registered on one member of 10.
 func BenchmarkGossipLargeService(b *testing.B) {
 	for _, c := range gossipContenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(Impl(c.name), func(b *testing.B) {
 			nodes := c.cluster(b, 10)
 			var times []time.Duration
 			reached := 0
@@ -191,7 +181,7 @@ func BenchmarkGossipLargeService(b *testing.B) {
 				reached += seen
 			}
 			b.StopTimer()
-			b.ReportMetric(float64(percentile(times, 0.5).Milliseconds()), "p50-ms")
+			b.ReportMetric(float64(Percentile(times, 0.5).Milliseconds()), "p50-ms")
 			b.ReportMetric(float64(reached)/float64(b.N*len(nodes)), "reach")
 		})
 	}
@@ -202,7 +192,7 @@ func BenchmarkGossipLargeService(b *testing.B) {
 // every other member (15 s at most; gone counts those that dropped it).
 func BenchmarkGossipFailure(b *testing.B) {
 	for _, c := range gossipContenders {
-		b.Run("N=30/"+c.name, func(b *testing.B) {
+		b.Run("N=30/"+Impl(c.name), func(b *testing.B) {
 			nodes := c.cluster(b, 30)
 			var times []time.Duration
 			gone, watched := 0, 0
@@ -227,8 +217,8 @@ func BenchmarkGossipFailure(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			b.ReportMetric(float64(percentile(times, 0.5).Milliseconds()), "p50-ms")
-			b.ReportMetric(float64(percentile(times, 0.99).Milliseconds()), "p99-ms")
+			b.ReportMetric(float64(Percentile(times, 0.5).Milliseconds()), "p50-ms")
+			b.ReportMetric(float64(Percentile(times, 0.99).Milliseconds()), "p99-ms")
 			b.ReportMetric(float64(gone)/float64(watched), "gone")
 		})
 	}
@@ -240,7 +230,7 @@ func BenchmarkGossipFailure(b *testing.B) {
 func BenchmarkGossipSteadyBytes(b *testing.B) {
 	for _, services := range []int{0, 100} {
 		for _, c := range gossipContenders {
-			b.Run(fmt.Sprintf("services=%d/%s", services, c.name), func(b *testing.B) {
+			b.Run(fmt.Sprintf("services=%d/%s", services, Impl(c.name)), func(b *testing.B) {
 				nodes := c.cluster(b, 10)
 				for i := 0; i < services; i++ {
 					if err := nodes[i%len(nodes)].r.Register(WorkloadService(i, 1), registry.RegisterTTL(time.Hour)); err != nil {
@@ -266,5 +256,95 @@ func BenchmarkGossipSteadyBytes(b *testing.B) {
 				b.ReportMetric(perSec, "B/s/node")
 			})
 		}
+	}
+}
+
+// gossipServices is how many services the gossip read benchmarks hold.
+const gossipServices = 100
+
+// gossipReader is a 3-member cluster whose second member (not the seed)
+// holds gossipServices single-node services of its own, and has them all
+// in its view: the reads below are local, as every gossip read is.
+func (c gossipContender) gossipReader(b *testing.B) registry.Registry {
+	nodes := c.cluster(b, 3)
+	r := nodes[1].r
+	for i := 0; i < gossipServices; i++ {
+		if err := r.Register(WorkloadService(i, 1), registry.RegisterTTL(time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, seen := reach(nodes[1:2], ServiceName(gossipServices-1), 8*time.Second, false); seen != 1 {
+		b.Fatalf("%s: a member does not see its own service", c.name)
+	}
+	return r
+}
+
+// BenchmarkGossipGetService: GetService on a member holding 100 services.
+func BenchmarkGossipGetService(b *testing.B) {
+	for _, c := range gossipContenders {
+		b.Run(Impl(c.name), func(b *testing.B) {
+			r := c.gossipReader(b)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if s, err := r.GetService(ServiceName(i % gossipServices)); err != nil || len(s[0].Nodes) != 1 {
+					b.Fatalf("GetService: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkGossipListServices: ListServices on a member holding 100
+// services.
+func BenchmarkGossipListServices(b *testing.B) {
+	for _, c := range gossipContenders {
+		b.Run(Impl(c.name), func(b *testing.B) {
+			r := c.gossipReader(b)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if l, err := r.ListServices(); err != nil || len(l) != gossipServices {
+					b.Fatalf("ListServices: %d, %v", len(l), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkGossipRegisterDeregister: a service registered on a member of
+// three and deregistered again: the calls, not their spreading (that is
+// Convergence and Propagation).
+func BenchmarkGossipRegisterDeregister(b *testing.B) {
+	for _, c := range gossipContenders {
+		b.Run(Impl(c.name), func(b *testing.B) {
+			r := c.cluster(b, 3)[1].r
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s := WorkloadService(i, 1)
+				if err := r.Register(s, registry.RegisterTTL(time.Minute)); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Deregister(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkGossipPropagation: a node deregistered on one member of three,
+// timed until a watcher on another member reports it gone (see
+// Propagation; 5 s at most, then it counts as lost).
+func BenchmarkGossipPropagation(b *testing.B) {
+	for _, c := range gossipContenders {
+		b.Run(Impl(c.name), func(b *testing.B) {
+			nodes := c.cluster(b, 3)
+			gone := WorkloadService(0, 1)
+			stay := WorkloadService(0, 2)
+			stay.Nodes = stay.Nodes[1:]
+			Propagation(b, nodes[1].r, nodes[2].r, stay, gone, 5*time.Second, registry.RegisterTTL(time.Minute))
+		})
 	}
 }

@@ -33,7 +33,7 @@ func filled(b *testing.B, mk func() registry.Registry) registry.Registry {
 
 func BenchmarkGetService(b *testing.B) {
 	for _, c := range memoryContenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(Impl(c.name), func(b *testing.B) {
 			r := filled(b, c.new)
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -52,7 +52,7 @@ func BenchmarkGetService(b *testing.B) {
 
 func BenchmarkListServices(b *testing.B) {
 	for _, c := range memoryContenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(Impl(c.name), func(b *testing.B) {
 			r := filled(b, c.new)
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -70,7 +70,7 @@ func BenchmarkListServices(b *testing.B) {
 // re-registers (a heartbeat) with its unchanged service.
 func BenchmarkRegister(b *testing.B) {
 	for _, c := range memoryContenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(Impl(c.name), func(b *testing.B) {
 			r := filled(b, c.new)
 			beats := make([]*registry.Service, Services*Nodes)
 			for i := range beats {
@@ -93,7 +93,7 @@ func BenchmarkRegister(b *testing.B) {
 // it away again: two changes per op, as a deploy does.
 func BenchmarkRegisterDeregister(b *testing.B) {
 	for _, c := range memoryContenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(Impl(c.name), func(b *testing.B) {
 			r := filled(b, c.new)
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -116,7 +116,7 @@ func BenchmarkRegisterDeregister(b *testing.B) {
 func BenchmarkWatchFanout(b *testing.B) {
 	const watchers = 100
 	for _, c := range memoryContenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(Impl(c.name), func(b *testing.B) {
 			r := filled(b, c.new)
 			var got atomic.Int64
 			arrived := make(chan struct{}, 1)

@@ -100,3 +100,7 @@ func LogOutcomes(t *testing.T, rival string, outcomes []CaseOutcome) int {
 	t.Log(b.String())
 	return failed
 }
+
+// Impl names a contender's sub-benchmark "impl=NAME", the key=value form
+// benchstat reads: `benchstat -col /impl` puts each contender in a column.
+func Impl(name string) string { return "impl=" + name }

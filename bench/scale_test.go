@@ -1,10 +1,13 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/consul/api"
 
 	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/internal/consultest"
@@ -33,7 +36,7 @@ func BenchmarkScaleMemory(b *testing.B) {
 	for _, op := range []string{"GetService", "ListServices", "Register"} {
 		for _, n := range scaleNodes {
 			for _, c := range memoryContenders {
-				b.Run(fmt.Sprintf("%s/nodes=%d/%s", op, n, c.name), func(b *testing.B) {
+				b.Run(fmt.Sprintf("%s/nodes=%d/%s", op, n, Impl(c.name)), func(b *testing.B) {
 					r := c.new()
 					b.Cleanup(func() { registry.Close(r) })
 					services := fillNodes(b, r, n)
@@ -72,33 +75,42 @@ func BenchmarkScaleMemory(b *testing.B) {
 	}
 }
 
-// BenchmarkScaleConsul: GetService of a watched service as the agent's
-// instances of it grow from 10 to 1,000: microreg answers from its
-// blocking-query view, the plugin asks the agent every time. (At 10,000
-// the dev agent on two shared cores stops answering registrations within
-// the HTTP timeout, around the 1,500th instance with a TTL check: a limit
-// of the agent here, not of either client.)
+// BenchmarkScaleConsul: GetService of a watched service as its instances
+// in the catalog grow from 10 to 10,000: microreg answers from its
+// blocking-query view, the plugin asks the agent every time. The first
+// instance is registered through microreg on the dev agent; the others
+// are copies of it (same metadata, own ID and port) registered in the
+// catalog on 100 instances per external node, the way a fleet's client
+// agents would put them there: one dev agent on two cores cannot run
+// 10,000 TTL checks of its own (it stops answering registrations in time
+// at about 1,500).
 func BenchmarkScaleConsul(b *testing.B) {
 	agent := consultest.StartDev(b)
 	owner := consul.NewRegistry(registry.Addrs(agent.HTTPAddr), consul.CheckTTL(10*time.Minute))
 	b.Cleanup(func() { registry.Close(owner) })
-	registered := 0
-	for _, n := range scaleNodes[:3] {
-		// One service grows to n instances, registered once for both.
-		s := consulService(0, 0)
-		s.Name = "scale"
-		for j := registered; j < n; j++ {
-			node := WorkloadNode(0, j)
-			node.Id = fmt.Sprintf("scale-%d", j)
-			node.Address = fmt.Sprintf("127.0.0.1:%d", 30000+j%30000)
-			s.Nodes = append(s.Nodes, node)
-		}
-		if err := owner.Register(s); err != nil {
+	first := consulService(0, 1)
+	first.Name = "scale"
+	first.Nodes[0].Id = "scale-0"
+	if err := owner.Register(first); err != nil {
+		b.Fatal(err)
+	}
+	cl, err := api.NewClient(&api.Config{Address: agent.HTTPAddr})
+	if err != nil {
+		b.Fatal(err)
+	}
+	entries, _, err := cl.Catalog().Service("scale", "", nil)
+	if err != nil || len(entries) != 1 {
+		b.Fatalf("the first instance in the catalog: %d, %v", len(entries), err)
+	}
+	model := entries[0]
+	registered := 1
+	for _, n := range scaleNodes {
+		if err := catalogCopies(cl, model, registered, n); err != nil {
 			b.Fatal(err)
 		}
 		registered = n
 		for _, c := range consulContenders {
-			b.Run(fmt.Sprintf("GetService/nodes=%d/%s", n, c.name), func(b *testing.B) {
+			b.Run(fmt.Sprintf("GetService/nodes=%d/%s", n, Impl(c.name)), func(b *testing.B) {
 				r := c.new(agent.HTTPAddr)
 				b.Cleanup(func() { registry.Close(r) })
 				w, err := r.Watch(registry.WatchService("scale"))
@@ -129,6 +141,42 @@ func BenchmarkScaleConsul(b *testing.B) {
 	}
 }
 
+// catalogCopies registers instances from to n-1 of model's service in the
+// catalog, 100 to an external node, on 4 connections.
+func catalogCopies(cl *api.Client, model *api.CatalogService, from, n int) error {
+	jobs := make(chan int)
+	errs := make(chan error, 4)
+	for w := 0; w < 4; w++ {
+		go func() {
+			var first error
+			for j := range jobs {
+				if first != nil {
+					continue
+				}
+				_, first = cl.Catalog().Register(&api.CatalogRegistration{
+					Node:    fmt.Sprintf("scale-host-%03d", j/100),
+					Address: "127.0.0.1",
+					Service: &api.AgentService{
+						ID: fmt.Sprintf("scale-%d", j), Service: model.ServiceName,
+						Address: model.ServiceAddress, Port: 30000 + j%30000,
+						Meta: model.ServiceMeta, Tags: model.ServiceTags,
+					},
+				}, nil)
+			}
+			errs <- first
+		}()
+	}
+	for j := from; j < n; j++ {
+		jobs <- j
+	}
+	close(jobs)
+	var err error
+	for w := 0; w < 4; w++ {
+		err = errors.Join(err, <-errs)
+	}
+	return err
+}
+
 // BenchmarkScaleGossip: convergence (one Register until every member sees
 // it) and steady bytes per member as the cluster grows from 5 to 50
 // members, microreg only (the plugin's reach is in the main table: it
@@ -136,7 +184,7 @@ func BenchmarkScaleConsul(b *testing.B) {
 func BenchmarkScaleGossip(b *testing.B) {
 	c := gossipContenders[0]
 	for _, n := range []int{5, 10, 20, 30, 50} {
-		b.Run(fmt.Sprintf("Convergence/members=%d/%s", n, c.name), func(b *testing.B) {
+		b.Run(fmt.Sprintf("Convergence/members=%d/%s", n, Impl(c.name)), func(b *testing.B) {
 			converge(b, c.cluster(b, n))
 		})
 	}

@@ -5,13 +5,14 @@ package mdnsbench
 
 import (
 	"fmt"
-	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"go-micro.dev/v4/logger"
 	mregistry "go-micro.dev/v4/registry"
 
+	"github.com/microreg/microreg/bench"
 	"github.com/microreg/microreg/internal/netns"
 	"github.com/microreg/microreg/mdns"
 	"github.com/microreg/microreg/registry"
@@ -63,17 +64,11 @@ func within(d time.Duration, cond func() bool) (time.Duration, bool) {
 	return time.Since(start), true
 }
 
-func percentile(d []time.Duration, p float64) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, int(float64(len(s))*p))]
-}
-
 // BenchmarkMDNSGetService: GetService, on another registry, of a service
 // already looked up once.
 func BenchmarkMDNSGetService(b *testing.B) {
 	for _, c := range contenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(bench.Impl(c.name), func(b *testing.B) {
 			a, r := c.new(), c.new()
 			b.Cleanup(func() { registry.Close(a); registry.Close(r) })
 			known := unique("known")
@@ -98,7 +93,7 @@ func BenchmarkMDNSGetService(b *testing.B) {
 // until another one's GetService finds it.
 func BenchmarkMDNSDiscover(b *testing.B) {
 	for _, c := range contenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(bench.Impl(c.name), func(b *testing.B) {
 			a, r := c.new(), c.new()
 			b.Cleanup(func() { registry.Close(a); registry.Close(r) })
 			var times []time.Duration
@@ -114,8 +109,7 @@ func BenchmarkMDNSDiscover(b *testing.B) {
 				}
 				times = append(times, time.Since(start))
 			}
-			b.ReportMetric(float64(percentile(times, 0.5).Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(percentile(times, 0.99).Microseconds())/1000, "p99-ms")
+			bench.ReportLatency(b, times)
 		})
 	}
 }
@@ -124,7 +118,7 @@ func BenchmarkMDNSDiscover(b *testing.B) {
 // until another one's GetService stops finding it (10 s at most).
 func BenchmarkMDNSGoodbye(b *testing.B) {
 	for _, c := range contenders {
-		b.Run(c.name, func(b *testing.B) {
+		b.Run(bench.Impl(c.name), func(b *testing.B) {
 			a, r := c.new(), c.new()
 			b.Cleanup(func() { registry.Close(a); registry.Close(r) })
 			var times []time.Duration
@@ -147,8 +141,100 @@ func BenchmarkMDNSGoodbye(b *testing.B) {
 				}
 				times = append(times, time.Since(start))
 			}
-			b.ReportMetric(float64(percentile(times, 0.5).Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(percentile(times, 0.99).Microseconds())/1000, "p99-ms")
+			bench.ReportLatency(b, times)
+		})
+	}
+}
+
+// mdnsServices is how many services BenchmarkMDNSListServices lists.
+const mdnsServices = 20
+
+// BenchmarkMDNSListServices: ListServices, on another registry, with 20
+// services registered (and listed once, so a cache has heard them).
+func BenchmarkMDNSListServices(b *testing.B) {
+	for _, c := range contenders {
+		b.Run(bench.Impl(c.name), func(b *testing.B) {
+			a, r := c.new(), c.new()
+			b.Cleanup(func() { registry.Close(a); registry.Close(r) })
+			prefix := unique("list")
+			for i := 0; i < mdnsServices; i++ {
+				if err := a.Register(svc(fmt.Sprintf("%s-%02d", prefix, i))); err != nil {
+					b.Fatal(err)
+				}
+			}
+			listed := func() int {
+				l, err := r.ListServices()
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for _, s := range l {
+					if strings.HasPrefix(s.Name, prefix+"-") {
+						n++
+					}
+				}
+				return n
+			}
+			if _, ok := within(10*time.Second, func() bool { return listed() == mdnsServices }); !ok {
+				b.Fatalf("never listed all %d", mdnsServices)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if n := listed(); n != mdnsServices {
+					b.Fatalf("listed %d of %d", n, mdnsServices)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkMDNSRegisterDeregister: a service registered and deregistered
+// again on one registry: the calls (announcement and goodbye included).
+func BenchmarkMDNSRegisterDeregister(b *testing.B) {
+	for _, c := range contenders {
+		b.Run(bench.Impl(c.name), func(b *testing.B) {
+			r := c.new()
+			b.Cleanup(func() { registry.Close(r) })
+			s := svc(unique("regdereg"))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := r.Register(s); err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Deregister(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkMDNSPropagation: a node deregistered on one registry, timed
+// until a watcher on another reports it gone (see bench.Propagation; 5 s
+// at most, then it counts as lost).
+func BenchmarkMDNSPropagation(b *testing.B) {
+	for _, c := range contenders {
+		b.Run(bench.Impl(c.name), func(b *testing.B) {
+			a, r := c.new(), c.new()
+			b.Cleanup(func() { registry.Close(a); registry.Close(r) })
+			gone := svc(unique("prop"))
+			stay := svc(gone.Name)
+			stay.Nodes[0].Id, stay.Nodes[0].Address = gone.Name+"-2", "127.0.0.1:9001"
+			bench.Propagation(b, a, r, stay, gone, 5*time.Second)
+		})
+	}
+}
+
+// BenchmarkFootprint: what a registered node and a watcher cost the
+// process (see bench.Footprint), for the mdns registries.
+func BenchmarkFootprint(b *testing.B) {
+	for _, c := range contenders {
+		b.Run("mdns/"+bench.Impl(c.name), func(b *testing.B) {
+			r := c.new()
+			b.Cleanup(func() { registry.Close(r) })
+			bench.Footprint(b, r)
 		})
 	}
 }

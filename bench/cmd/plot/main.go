@@ -21,7 +21,7 @@ import (
 	"github.com/microreg/microreg/bench/internal/units"
 )
 
-var line = regexp.MustCompile(`^Benchmark(Scale\w+)/(\w+)/(\w+)=(\d+)/(\w+?)(?:-\d+)?\s+\d+\s+(.*)$`)
+var line = regexp.MustCompile(`^Benchmark(Scale\w+)/(\w+)/(\w+)=(\d+)/(?:impl=)?(\w+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 
 // point is one measured cost; a curve's points are averaged per x.
 type curve struct {

@@ -1,5 +1,5 @@
 // Command ratios reads `go test -bench` output on standard input and prints,
-// for every benchmark run as BenchmarkX/microreg and BenchmarkX/RIVAL, the
+// for every benchmark run as BenchmarkX/impl=microreg and BenchmarkX/impl=RIVAL, the
 // mean of each unit for both and the rival's value divided by ours (above 1
 // means microreg uses less). Usage:
 //
@@ -21,7 +21,7 @@ import (
 type key struct{ bench, who, unit string }
 
 func main() {
-	line := regexp.MustCompile(`^(Benchmark[^\s]+?)/([^\s/]+?)(-\d+)?\s+\d+\s+(.*)$`)
+	line := regexp.MustCompile(`^(Benchmark[^\s]+?)/impl=([^\s/]+?)(-\d+)?\s+\d+\s+(.*)$`)
 	sums := map[key][]float64{}
 	var order []string
 	seen := map[string]bool{}

@@ -183,3 +183,19 @@ func BenchmarkWatchFanout(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWatchPropagation: on the filled registry, a node deregistered
+// and timed until a watcher of its service reports it gone (see
+// Propagation).
+func BenchmarkWatchPropagation(b *testing.B) {
+	for _, c := range memoryContenders {
+		b.Run(Impl(c.name), func(b *testing.B) {
+			r := filled(b, c.new)
+			gone := WorkloadService(7, 0)
+			gone.Nodes = []*registry.Node{WorkloadNode(7, Nodes+1)}
+			stay := WorkloadService(7, 0)
+			stay.Nodes = []*registry.Node{WorkloadNode(7, 0)}
+			Propagation(b, r, r, stay, gone, time.Second)
+		})
+	}
+}

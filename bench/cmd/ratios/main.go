@@ -4,10 +4,15 @@
 // means microreg uses less). Usage:
 //
 //	go test -run '^$' -bench . -benchmem -count 3 . | go run ./cmd/ratios
+//
+// With -q it prints only the table, not the input before it; with
+// -match REGEXP only the rows whose "benchmark unit" (the benchmark name
+// without its contender, a space, the unit) matches.
 package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"os"
 	"regexp"
@@ -21,6 +26,14 @@ import (
 type key struct{ bench, who, unit string }
 
 func main() {
+	quiet := flag.Bool("q", false, "print only the table")
+	match := flag.String("match", "", "print only the rows whose \"benchmark unit\" matches this regexp")
+	flag.Parse()
+	keep, err := regexp.Compile(*match)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ratios: -match:", err)
+		os.Exit(2)
+	}
 	line := regexp.MustCompile(`^(Benchmark[^\s]+?)/impl=([^\s/]+?)(-\d+)?\s+\d+\s+(.*)$`)
 	sums := map[key][]float64{}
 	var order []string
@@ -31,7 +44,9 @@ func main() {
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		text := sc.Text()
-		fmt.Println(text)
+		if !*quiet {
+			fmt.Println(text)
+		}
 		if n := name.FindStringSubmatch(text); n != nil && !strings.Contains(text, "ns/op") {
 			pending = n[1] // its results come on a later line
 			continue
@@ -58,13 +73,18 @@ func main() {
 			order = append(order, m[1])
 		}
 	}
-	fmt.Println()
+	if !*quiet {
+		fmt.Println()
+	}
 	fmt.Println("| benchmark | unit | microreg | rival | rival | rival ÷ microreg |")
 	fmt.Println("|---|---|---:|---|---:|---:|")
 	for _, b := range order {
 		var rows []string
 		for k, ours := range sums {
 			if k.bench != b || k.who != "microreg" {
+				continue
+			}
+			if !keep.MatchString(b + " " + k.unit) {
 				continue
 			}
 			for k2, theirs := range sums {

@@ -146,17 +146,7 @@ func BenchmarkConsulRegisterDeregister(b *testing.B) {
 		b.Run(Impl(c.name), func(b *testing.B) {
 			r := c.new(agent.HTTPAddr)
 			b.Cleanup(func() { registry.Close(r) })
-			s := consulService(600+k, 1)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if err := r.Register(s, registry.RegisterTTL(time.Minute)); err != nil {
-					b.Fatal(err)
-				}
-				if err := r.Deregister(s); err != nil {
-					b.Fatal(err)
-				}
-			}
+			RegisterDeregister(b, r, []*registry.Service{consulService(600+k, 1)}, registry.RegisterTTL(time.Minute))
 		})
 	}
 }

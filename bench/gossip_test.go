@@ -319,17 +319,7 @@ func BenchmarkGossipRegisterDeregister(b *testing.B) {
 	for _, c := range gossipContenders {
 		b.Run(Impl(c.name), func(b *testing.B) {
 			r := c.cluster(b, 3)[1].r
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				s := WorkloadService(i, 1)
-				if err := r.Register(s, registry.RegisterTTL(time.Minute)); err != nil {
-					b.Fatal(err)
-				}
-				if err := r.Deregister(s); err != nil {
-					b.Fatal(err)
-				}
-			}
+			RegisterDeregister(b, r, []*registry.Service{WorkloadService(0, 1)}, registry.RegisterTTL(time.Minute))
 		})
 	}
 }

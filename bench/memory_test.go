@@ -95,18 +95,12 @@ func BenchmarkRegisterDeregister(b *testing.B) {
 	for _, c := range memoryContenders {
 		b.Run(Impl(c.name), func(b *testing.B) {
 			r := filled(b, c.new)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				s := WorkloadService(i%Services, 0)
-				s.Nodes = []*registry.Node{WorkloadNode(i%Services, Nodes+1)}
-				if err := r.Register(s); err != nil {
-					b.Fatal(err)
-				}
-				if err := r.Deregister(s); err != nil {
-					b.Fatal(err)
-				}
+			added := make([]*registry.Service, 256)
+			for k := range added {
+				added[k] = WorkloadService(k, 0)
+				added[k].Nodes = []*registry.Node{WorkloadNode(k, Nodes+1)}
 			}
+			RegisterDeregister(b, r, added)
 		})
 	}
 }

@@ -12,10 +12,10 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/consul/api"
 
+	"github.com/microreg/microreg/internal/zlibpool"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -43,9 +43,6 @@ type payload struct {
 	Endpoints []*registry.Endpoint `json:"e,omitempty"`
 }
 
-// zlibWriters keeps compressors, each about 800 KB of state, for reuse.
-var zlibWriters = sync.Pool{New: func() any { return zlib.NewWriter(io.Discard) }}
-
 // encodeMeta packs a service's fields and one node's metadata into Consul
 // Meta: JSON, zlib, base64url, cut into 512-byte values microreg00...
 func encodeMeta(s *registry.Service, n *registry.Node) (map[string]string, error) {
@@ -54,11 +51,9 @@ func encodeMeta(s *registry.Service, n *registry.Node) (map[string]string, error
 		return nil, err
 	}
 	var z bytes.Buffer
-	zw := zlibWriters.Get().(*zlib.Writer)
-	zw.Reset(&z)
-	_, _ = zw.Write(body)
-	_ = zw.Close()
-	zlibWriters.Put(zw)
+	if err := zlibpool.Compress(&z, body); err != nil {
+		return nil, err
+	}
 	enc := base64.RawURLEncoding.EncodeToString(z.Bytes())
 	if len(enc) > maxChunks*metaValueMax {
 		return nil, fmt.Errorf("%w: %d bytes encoded, %d allowed", ErrTooLarge, len(enc), maxChunks*metaValueMax)

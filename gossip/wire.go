@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/microreg/microreg/internal/zlibpool"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -81,11 +82,7 @@ func encode(kind byte, updates []*update) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	buf.Write([]byte{kind, encZlibJSON})
-	zw := zlib.NewWriter(&buf)
-	if _, err := zw.Write(body); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
+	if err := zlibpool.Compress(&buf, body); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

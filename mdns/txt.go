@@ -11,8 +11,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
+	"github.com/microreg/microreg/internal/zlibpool"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -28,10 +28,6 @@ const (
 // ErrBadTXT reports TXT data that does not decode to a service.
 var ErrBadTXT = errors.New("mdns: bad TXT data")
 
-// zlibWriters keeps compressors, each several hundred KB of state, for
-// reuse across Registers.
-var zlibWriters = sync.Pool{New: func() any { return zlib.NewWriter(io.Discard) }}
-
 type txtPayload struct {
 	Service  *registry.Service `json:"s"`
 	Instance string            `json:"i"`
@@ -44,11 +40,9 @@ func encodeTXT(s *registry.Service) ([]string, error) {
 		return nil, err
 	}
 	var z bytes.Buffer
-	zw := zlibWriters.Get().(*zlib.Writer)
-	zw.Reset(&z)
-	_, _ = zw.Write(body)
-	_ = zw.Close()
-	zlibWriters.Put(zw)
+	if err := zlibpool.Compress(&z, body); err != nil {
+		return nil, err
+	}
 	enc := base64.RawURLEncoding.EncodeToString(z.Bytes())
 	out := []string{txtMarker}
 	for i := 0; len(enc) > 0; i++ {

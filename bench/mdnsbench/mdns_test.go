@@ -196,17 +196,7 @@ func BenchmarkMDNSRegisterDeregister(b *testing.B) {
 		b.Run(bench.Impl(c.name), func(b *testing.B) {
 			r := c.new()
 			b.Cleanup(func() { registry.Close(r) })
-			s := svc(unique("regdereg"))
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if err := r.Register(s); err != nil {
-					b.Fatal(err)
-				}
-				if err := r.Deregister(s); err != nil {
-					b.Fatal(err)
-				}
-			}
+			bench.RegisterDeregister(b, r, []*registry.Service{svc(unique("regdereg"))})
 		})
 	}
 }

@@ -46,29 +46,8 @@ func BenchmarkConsulGetService(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			w, err := r.Watch(registry.WatchService(s.Name))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer w.Stop()
-			deadline := time.Now().Add(10 * time.Second)
-			for {
-				got, err := r.GetService(s.Name)
-				if err == nil && len(got) == 1 && len(got[0].Nodes) == 3 {
-					break
-				}
-				if time.Now().After(deadline) {
-					b.Fatalf("%s never saw the service: %v %v", c.name, got, err)
-				}
-				time.Sleep(10 * time.Millisecond) // polling interval
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if got, err := r.GetService(s.Name); err != nil || len(got[0].Nodes) != 3 {
-					b.Fatalf("GetService: %v", err)
-				}
-			}
+			WatchedService(b, r, s.Name, 3, 10*time.Second)
+			GetService(b, r, []string{s.Name}, 3)
 		})
 	}
 }
@@ -126,14 +105,7 @@ func BenchmarkConsulListServices(b *testing.B) {
 		b.Run(Impl(c.name), func(b *testing.B) {
 			r := c.new(agent.HTTPAddr)
 			b.Cleanup(func() { registry.Close(r) })
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				// services, and the agent's own "consul" service
-				if l, err := r.ListServices(); err != nil || len(l) < services {
-					b.Fatalf("ListServices: %d, %v", len(l), err)
-				}
-			}
+			ListServices(b, r, services) // and the agent's own "consul" service
 		})
 	}
 }

@@ -283,14 +283,11 @@ func (c gossipContender) gossipReader(b *testing.B) registry.Registry {
 func BenchmarkGossipGetService(b *testing.B) {
 	for _, c := range gossipContenders {
 		b.Run(Impl(c.name), func(b *testing.B) {
-			r := c.gossipReader(b)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if s, err := r.GetService(ServiceName(i % gossipServices)); err != nil || len(s[0].Nodes) != 1 {
-					b.Fatalf("GetService: %v", err)
-				}
+			names := make([]string, gossipServices)
+			for i := range names {
+				names[i] = ServiceName(i)
 			}
+			GetService(b, c.gossipReader(b), names, 1)
 		})
 	}
 }
@@ -300,14 +297,7 @@ func BenchmarkGossipGetService(b *testing.B) {
 func BenchmarkGossipListServices(b *testing.B) {
 	for _, c := range gossipContenders {
 		b.Run(Impl(c.name), func(b *testing.B) {
-			r := c.gossipReader(b)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if l, err := r.ListServices(); err != nil || len(l) != gossipServices {
-					b.Fatalf("ListServices: %d, %v", len(l), err)
-				}
-			}
+			ListServices(b, c.gossipReader(b), gossipServices)
 		})
 	}
 }

@@ -53,15 +53,7 @@ func BenchmarkGetService(b *testing.B) {
 func BenchmarkListServices(b *testing.B) {
 	for _, c := range memoryContenders {
 		b.Run(Impl(c.name), func(b *testing.B) {
-			r := filled(b, c.new)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				list, err := r.ListServices()
-				if err != nil || len(list) != Services {
-					b.Fatalf("ListServices: %d, %v", len(list), err)
-				}
-			}
+			ListServices(b, filled(b, c.new), Services)
 		})
 	}
 }

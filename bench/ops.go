@@ -2,6 +2,7 @@ package bench
 
 import (
 	"testing"
+	"time"
 
 	"github.com/microreg/microreg/registry"
 )
@@ -21,5 +22,55 @@ func RegisterDeregister(b *testing.B, r registry.Registry, services []*registry.
 		if err := r.Deregister(s); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// GetService times b.N lookups on r, names[i%len] in turn, each of which
+// must return a version with the given number of nodes.
+func GetService(b *testing.B, r registry.Registry, names []string, nodes int) {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, err := r.GetService(names[i%len(names)])
+		if err != nil || len(s) == 0 || len(s[0].Nodes) != nodes {
+			b.Fatalf("GetService(%s): %d versions, %v; want %d nodes", names[i%len(names)], len(s), err, nodes)
+		}
+	}
+}
+
+// ListServices times b.N listings on r, each of which must hold at least
+// n services.
+func ListServices(b *testing.B, r registry.Registry, n int) {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if l, err := r.ListServices(); err != nil || len(l) < n {
+			b.Fatalf("ListServices: %d, %v; want %d", len(l), err, n)
+		}
+	}
+}
+
+// WatchedService starts a watcher of name on r (so that a registry with a
+// watched view answers from it) and waits, up to limit, until r's
+// GetService shows n nodes; the watcher stops when b ends.
+func WatchedService(b *testing.B, r registry.Registry, name string, n int, limit time.Duration) {
+	b.Helper()
+	w, err := r.Watch(registry.WatchService(name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(w.Stop)
+	deadline := time.Now().Add(limit)
+	for {
+		got, err := r.GetService(name)
+		if err == nil && len(got) == 1 && len(got[0].Nodes) == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%s never showed %d nodes of %s: %v, %v", r, n, name, got, err)
+		}
+		time.Sleep(10 * time.Millisecond) // polling interval of a bounded wait
 	}
 }

@@ -113,29 +113,8 @@ func BenchmarkScaleConsul(b *testing.B) {
 			b.Run(fmt.Sprintf("GetService/nodes=%d/%s", n, Impl(c.name)), func(b *testing.B) {
 				r := c.new(agent.HTTPAddr)
 				b.Cleanup(func() { registry.Close(r) })
-				w, err := r.Watch(registry.WatchService("scale"))
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer w.Stop()
-				deadline := time.Now().Add(60 * time.Second)
-				for {
-					got, err := r.GetService("scale")
-					if err == nil && len(got) > 0 && len(got[0].Nodes) == n {
-						break
-					}
-					if time.Now().After(deadline) {
-						b.Fatalf("%s never saw %d instances", c.name, n)
-					}
-					time.Sleep(10 * time.Millisecond) // polling interval
-				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					if got, err := r.GetService("scale"); err != nil || len(got[0].Nodes) != n {
-						b.Fatalf("GetService: %v", err)
-					}
-				}
+				WatchedService(b, r, "scale", n, 60*time.Second)
+				GetService(b, r, []string{"scale"}, n)
 			})
 		}
 	}

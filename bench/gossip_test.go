@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +24,9 @@ type gossipNode struct {
 	r registry.Registry
 	t *CountingTransport
 }
+
+// clusters counts the clusters built, to name members apart.
+var clusters atomic.Int64
 
 // gossipContender builds a cluster of n members of one registry, every
 // member joined through the first, with memberlist's local preset.
@@ -68,6 +72,7 @@ var gossipContenders = []gossipContender{
 
 func (c gossipContender) cluster(tb testing.TB, n int) []gossipNode {
 	tb.Helper()
+	clusters.Add(1)
 	var nodes []gossipNode
 	var seed string
 	for i := 0; i < n; i++ {
@@ -76,7 +81,7 @@ func (c gossipContender) cluster(tb testing.TB, n int) []gossipNode {
 			tb.Fatal(err)
 		}
 		cfg := LocalConfig(c.preset(), t)
-		cfg.Name = fmt.Sprintf("%s-%02d", c.name, i)
+		cfg.Name = fmt.Sprintf("%s-%d-%02d", c.name, clusters.Load(), i)
 		cfg.Logger = log.New(io.Discard, "", 0)
 		cfg.LogOutput = nil
 		r, err := c.start(cfg, seed)

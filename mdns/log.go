@@ -1,13 +1,10 @@
 package mdns
 
-import (
-	"io"
-	"log"
+import "go-micro.dev/v4/logger"
 
-	"go-micro.dev/v4/logger"
-)
-
-const logWarn = logger.WarnLevel
-
-// quietLogger silences hashicorp/mdns's own logging.
-var quietLogger = log.New(io.Discard, "", 0)
+// logf logs a warning through the registry's logger, if it has one.
+func (r *mdnsRegistry) logf(format string, args ...any) {
+	if l := r.Options().Logger; l != nil {
+		l.Logf(logger.WarnLevel, format, args...)
+	}
+}

@@ -1,15 +1,23 @@
 // Package mdns is a zero-configuration registry backend for a LAN: nodes
-// announce themselves over multicast DNS (hashicorp/mdns answers queries;
-// records are built with miekg/dns) and every registry keeps a cache of
-// what it hears, so a lookup of a service already seen costs no network
-// at all (go-micro's mdns registry waits 100 ms on every lookup).
+// announce themselves over multicast DNS (RFC 6762, built on miekg/dns)
+// and every registry keeps a cache of what it hears, so a lookup of a
+// service already seen costs no network at all (go-micro's mdns registry
+// waits 100 ms on every lookup).
 //
-// A node announces itself when registered, re-announces every half TTL,
-// and says goodbye (records with TTL 0) when deregistered or closed, so
-// others drop it at once; a crashed node leaves their caches when its
-// records expire. Service data of any size travels compressed in TXT
-// strings of at most 255 bytes. A re-registration with changed data is
-// announced and seen as an update.
+// A node announces itself when registered and again a second later,
+// re-announces every half TTL, and says goodbye (records with TTL 0) when
+// deregistered or closed, so others drop it at once; a crashed node leaves
+// their caches when its records expire. A registry created after a node
+// registered asks for it: its first lookup, listing or watch sends a query
+// that every responder answers by unicast, and returns once answers
+// settle. Service data of any size travels compressed in TXT strings of at
+// most 255 bytes; answers and announcements of many nodes are split into
+// messages of at most 9,000 bytes and paced.
+//
+// It speaks go-micro's own mDNS format too (on by default; GoMicro(false)
+// turns it off): every node is also served and announced the way
+// go-micro.dev/v4's default registry reads them, and go-micro's nodes are
+// found, listed and watched, so a fleet can switch one service at a time.
 //
 // It registers itself as "mdns", go-micro's default. By default it uses
 // every interface that is up and multicast-capable; Interface pins it.
@@ -24,9 +32,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/mdns"
-	"github.com/miekg/dns"
-
 	"github.com/microreg/microreg/registry"
 )
 
@@ -37,35 +42,43 @@ const Name = "mdns"
 // call then returns it.
 var ErrNotStarted = errors.New("mdns: not started")
 
-var (
-	groupV4 = &net.UDPAddr{IP: net.IPv4(224, 0, 0, 251), Port: 5353}
-	groupV6 = &net.UDPAddr{IP: net.ParseIP("ff02::fb"), Port: 5353}
-)
+// inboundQueue is how many datagrams may wait between the sockets'
+// readers and the goroutine that handles them.
+const inboundQueue = 4096
 
 func init() { registry.Register(Name, NewRegistry) }
 
 type mdnsRegistry struct {
 	store *registry.Store
+	out   *sender
 
 	optsMu sync.RWMutex
 	opts   registry.Options
 
-	domain   string
-	ttl      time.Duration
-	timeout  time.Duration
-	v4, v6   bool
-	ifaces   []*net.Interface
-	startErr error
+	domain    string
+	ttl       time.Duration
+	timeout   time.Duration
+	v4, v6    bool
+	goMicro   bool
+	ifaces    []*net.Interface
+	links     []*link
+	selfPorts map[int]bool
+	startErr  error
 
 	mu       sync.Mutex
-	own      map[string]*ownNode // by instance name
-	seen     map[string]bool     // service names heard of since start
+	own      map[string]*ownNode  // by instance name
+	seen     map[string]bool      // service names heard of since start
+	refresh  map[string]time.Time // go-micro services: when to ask again
+	asked    map[string]time.Time // go-micro services a listing named: when asked
 	decoded  txtCache
-	servers  []*mdns.Server
-	conns    []*net.UDPConn
 	browsing bool
+	listed   bool
 	closed   bool
 
+	heardMu sync.Mutex
+	heard   chan struct{} // closed and replaced when a response carries a node
+
+	in   chan received
 	done chan struct{}
 	wg   sync.WaitGroup
 }
@@ -73,10 +86,19 @@ type mdnsRegistry struct {
 // ownNode is one node this registry registered.
 type ownNode struct {
 	svc      *registry.Service // one node
-	zones    []*mdns.MDNSService
-	deadline time.Time     // RegisterTTL; zero: none
-	ttl      time.Duration // the TTL its records carry
-	next     time.Time     // when to announce it again; r.mu guards
+	mr       *recordSet        // microreg's format
+	gm       *recordSet        // go-micro's; nil when off or its names cannot hold the node
+	deadline time.Time         // RegisterTTL; zero: none
+	ttl      time.Duration     // the TTL its records carry
+	next     time.Time         // when to announce it again; r.mu guards
+}
+
+// sets returns the record sets the node is served with.
+func (n *ownNode) sets() []*recordSet {
+	if n.gm == nil {
+		return []*recordSet{n.mr}
+	}
+	return []*recordSet{n.mr, n.gm}
 }
 
 // NewRegistry opens the multicast sockets. If it cannot, every call of the
@@ -104,16 +126,23 @@ func start(opts ...registry.Option) (*mdnsRegistry, error) {
 		storeOpts = append(storeOpts, registry.WithClock(c))
 	}
 	r := &mdnsRegistry{
-		store:   registry.NewStore(storeOpts...),
-		opts:    o,
-		domain:  DefaultDomain,
-		ttl:     DefaultTTL,
-		timeout: DefaultQueryTimeout,
-		v4:      true,
-		own:     map[string]*ownNode{},
-		seen:    map[string]bool{},
-		done:    make(chan struct{}),
+		store:     registry.NewStore(storeOpts...),
+		opts:      o,
+		domain:    DefaultDomain,
+		ttl:       DefaultTTL,
+		timeout:   DefaultQueryTimeout,
+		v4:        true,
+		goMicro:   true,
+		selfPorts: map[int]bool{},
+		own:       map[string]*ownNode{},
+		seen:      map[string]bool{},
+		refresh:   map[string]time.Time{},
+		asked:     map[string]time.Time{},
+		heard:     make(chan struct{}),
+		in:        make(chan received, inboundQueue),
+		done:      make(chan struct{}),
 	}
+	r.out = newSender(r.logf)
 	if d, ok := registry.ContextValue[string](o, domainKey{}); ok && d != "" {
 		r.domain = d
 	}
@@ -129,29 +158,34 @@ func start(opts ...registry.Option) (*mdnsRegistry, error) {
 	if v, ok := registry.ContextValue[bool](o, ipv6Key{}); ok {
 		r.v6 = v
 	}
+	if v, ok := registry.ContextValue[bool](o, goMicroKey{}); ok {
+		r.goMicro = v
+	}
 	r.startErr = r.open(o)
 	if r.startErr == nil {
-		r.wg.Add(1)
+		r.wg.Add(2)
+		go r.handle()
 		go r.announcer()
 	}
 	return r, r.startErr
 }
 
-// open picks the interfaces and opens a responder and a listener on each.
+// open picks the interfaces and opens a link on each, for each address
+// family.
 func (r *mdnsRegistry) open(o registry.Options) error {
 	names, _ := registry.ContextValue[[]string](o, ifaceKey{})
 	if len(names) > 0 {
 		for _, n := range names {
 			ifi, err := net.InterfaceByName(n)
 			if err != nil {
-				return fmt.Errorf("%w: interface %q: %v", ErrNotStarted, n, err)
+				return fmt.Errorf("%w: interface %q: %w", ErrNotStarted, n, err)
 			}
 			r.ifaces = append(r.ifaces, ifi)
 		}
 	} else {
 		all, err := net.Interfaces()
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrNotStarted, err)
+			return fmt.Errorf("%w: %w", ErrNotStarted, err)
 		}
 		for i := range all {
 			if all[i].Flags&net.FlagUp != 0 && all[i].Flags&net.FlagMulticast != 0 {
@@ -169,32 +203,36 @@ func (r *mdnsRegistry) open(o registry.Options) error {
 		for _, v := range []struct {
 			on      bool
 			network string
-			group   *net.UDPAddr
-		}{{r.v4, "udp4", groupV4}, {r.v6, "udp6", groupV6}} {
+		}{{r.v4, "udp4"}, {r.v6, "udp6"}} {
 			if !v.on {
 				continue
 			}
-			c, err := net.ListenMulticastUDP(v.network, ifi, v.group)
+			l, err := openLink(ifi, v.network)
 			if err != nil {
-				return fmt.Errorf("%w: listening on %s (%s): %v", ErrNotStarted, ifi.Name, v.network, err)
+				return fmt.Errorf("%w: %w", ErrNotStarted, err)
 			}
-			// ListenMulticastUDP turns multicast loopback off, and then
-			// no other process on this host would hear our announcements.
-			if err := setLoopback(c, v.network); err != nil {
-				_ = c.Close()
-				return fmt.Errorf("%w: multicast loopback on %s: %v", ErrNotStarted, ifi.Name, err)
-			}
-			r.conns = append(r.conns, c)
-			r.wg.Add(1)
-			go r.listen(c)
+			r.links = append(r.links, l)
+			r.selfPorts[l.querierPort()] = true
+			r.wg.Add(2)
+			go func() { defer r.wg.Done(); read(l.listener, l, r.in, r.done) }()
+			go func() { defer r.wg.Done(); read(l.querier, nil, r.in, r.done) }()
 		}
-		srv, err := mdns.NewServer(&mdns.Config{Zone: zone{r}, Iface: ifi, Logger: quietLogger})
-		if err != nil {
-			return fmt.Errorf("%w: responder on %s: %v", ErrNotStarted, ifi.Name, err)
-		}
-		r.servers = append(r.servers, srv)
 	}
 	return nil
+}
+
+// handle handles what the links read, one datagram at a time, until
+// Close.
+func (r *mdnsRegistry) handle() {
+	defer r.wg.Done()
+	for {
+		select {
+		case in := <-r.in:
+			r.handlePacket(in.buf, in)
+		case <-r.done:
+			return
+		}
+	}
 }
 
 func (r *mdnsRegistry) ready() error {
@@ -253,26 +291,27 @@ func (r *mdnsRegistry) Register(s *registry.Service, opts ...registry.RegisterOp
 		}
 		nodes = append(nodes, own)
 	}
+	var fresh []*ownNode
 	for _, own := range nodes {
 		inst := instanceName(own.svc.Name, own.svc.Version, own.svc.Nodes[0].Id)
+		now := time.Now()
 		r.mu.Lock()
 		old := r.own[inst]
-		fresh := old == nil || !sameNode(old.svc, own.svc) || old.ttl != own.ttl
-		if fresh {
-			own.next = time.Now().Add(own.ttl / 2)
+		if old == nil || !sameNode(old.svc, own.svc) || old.ttl != own.ttl {
+			// Announced now and again a second later (RFC 6762 §8.3).
+			own.next = now.Add(min(time.Second, own.ttl/2))
+			fresh = append(fresh, own)
+			r.own[inst] = own
 		} else {
-			own.next = old.next
+			old.deadline = own.deadline // a heartbeat: nothing to announce
 		}
-		r.own[inst] = own
 		r.seen[own.svc.Name] = true
 		r.mu.Unlock()
 		if err := r.store.Register(own.svc, 0); err != nil {
 			return err
 		}
-		if fresh {
-			r.announce(own, own.ttl)
-		}
 	}
+	r.announce(fresh, false)
 	return nil
 }
 
@@ -280,31 +319,31 @@ func sameNode(a, b *registry.Service) bool {
 	return len(registry.Diff([]*registry.Service{a}, []*registry.Service{b})) == 0
 }
 
-// newOwn builds the zones a node answers for: its service's type and the
-// browse type.
+// newOwn builds the record sets a node is served with.
 func (r *mdnsRegistry) newOwn(one *registry.Service) (*ownNode, error) {
 	n := one.Nodes[0]
 	host, portStr, _ := net.SplitHostPort(n.Address)
 	port, _ := strconv.Atoi(portStr)
-	txt, err := encodeTXT(one)
-	if err != nil {
-		return nil, err
-	}
 	ip := net.ParseIP(host)
 	if ip == nil {
-		// The address travels in TXT; the A record needs some IP, and
-		// resolving the name here would send a DNS query.
+		// The address travels in microreg's TXT; the A record needs some
+		// IP, and resolving the name here would send a DNS query.
 		ip = r.interfaceIP()
 	}
-	inst := instanceName(one.Name, one.Version, n.Id)
-	hostName := inst + "." + r.domain + "."
 	own := &ownNode{svc: one}
-	for _, typ := range []string{serviceType(one.Name), browseType} {
-		z, err := mdns.NewMDNSService(inst, typ, r.domain+".", hostName, port, []net.IP{ip}, txt)
+	var err error
+	if own.mr, err = microregRecords(one, r.domain, ip, port); err != nil {
+		return nil, err
+	}
+	if r.goMicro {
+		gm, ok, err := goMicroRecords(one, ip, port)
 		if err != nil {
-			return nil, fmt.Errorf("mdns: %w", err)
+			return nil, err
 		}
-		own.zones = append(own.zones, z)
+		if !ok {
+			r.logf("mdns: %s node %s served in microreg's format only: go-micro's names cannot hold it (a label over 63 bytes, or no port)", one.Name, n.Id)
+		}
+		own.gm = gm
 	}
 	return own, nil
 }
@@ -332,21 +371,22 @@ func (r *mdnsRegistry) Deregister(s *registry.Service, opts ...registry.Deregist
 	if err := registry.ValidateDeregister(s); err != nil {
 		return err
 	}
+	var gone []*ownNode
+	r.mu.Lock()
 	for _, n := range s.Nodes {
 		inst := instanceName(s.Name, s.Version, n.Id)
-		r.mu.Lock()
-		own := r.own[inst]
-		delete(r.own, inst)
-		r.mu.Unlock()
-		if own != nil {
-			r.announce(own, 0) // goodbye
+		if own := r.own[inst]; own != nil {
+			gone = append(gone, own)
 		}
+		delete(r.own, inst)
 	}
+	r.mu.Unlock()
+	r.announce(gone, true)
 	return r.store.Deregister(s)
 }
 
-// GetService answers from the cache; a service not seen yet is queried
-// for, returning as soon as answers settle.
+// GetService answers from the cache; a service not seen yet is asked for,
+// returning as soon as answers settle.
 func (r *mdnsRegistry) GetService(name string, opts ...registry.GetOption) ([]*registry.Service, error) {
 	o, err := registry.ApplyGet(opts...)
 	if err != nil {
@@ -365,24 +405,43 @@ func (r *mdnsRegistry) GetService(name string, opts ...registry.GetOption) ([]*r
 		// Heard of, then gone by goodbye or expiry: that is the answer.
 		return nil, registry.ErrNotFound
 	}
-	ctx := o.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	r.query(ctx, name)
+	r.query(contextOr(o.Context), name)
 	return r.store.Get(name)
 }
 
+// ListServices answers from the cache; the first call asks every node
+// on the link for its services and returns once answers settle.
 func (r *mdnsRegistry) ListServices(opts ...registry.ListOption) ([]*registry.Service, error) {
-	_, err := registry.ApplyList(opts...)
+	o, err := registry.ApplyList(opts...)
 	if err != nil {
 		return nil, err
+	}
+	if err := r.ready(); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	listed := r.listed
+	r.mu.Unlock()
+	if !listed {
+		r.browse(contextOr(o.Context))
+		r.mu.Lock()
+		r.listed = true
+		r.mu.Unlock()
 	}
 	return r.store.List(), nil
 }
 
-// Watch reports what the registry hears; while any watcher runs, it also
-// browses every half TTL so that caches stay fresh.
+func contextOr(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
+// Watch reports what the registry hears. The first watch asks every node
+// for its services, so a watch started after a registration reports it;
+// while any watcher runs, the registry asks again every half TTL so that
+// caches stay fresh.
 func (r *mdnsRegistry) Watch(opts ...registry.WatchOption) (registry.Watcher, error) {
 	if err := r.ready(); err != nil {
 		return nil, err
@@ -392,19 +451,20 @@ func (r *mdnsRegistry) Watch(opts ...registry.WatchOption) (registry.Watcher, er
 		return nil, err
 	}
 	r.mu.Lock()
-	start := !r.browsing && !r.closed
+	first := !r.browsing && !r.closed
 	r.browsing = true
 	r.mu.Unlock()
-	if start {
-		r.browse()
+	if first {
+		r.ask(r.browseNames()...)
 	}
 	return w, nil
 }
 
 func (r *mdnsRegistry) String() string { return Name }
 
-// Close says goodbye for every node registered here, closes the sockets
-// and stops every goroutine. Reach it through registry.Close(r).
+// Close says goodbye for every node registered here, sends what is queued,
+// closes the sockets and stops every goroutine. Reach it through
+// registry.Close(r).
 func (r *mdnsRegistry) Close() error {
 	r.mu.Lock()
 	if r.closed {
@@ -418,35 +478,12 @@ func (r *mdnsRegistry) Close() error {
 	}
 	r.own = map[string]*ownNode{}
 	r.mu.Unlock()
-	for _, n := range own {
-		r.announce(n, 0)
-	}
+	r.announce(own, true)
+	r.out.close()
 	close(r.done)
-	for _, s := range r.servers {
-		_ = s.Shutdown()
-	}
-	for _, c := range r.conns {
-		_ = c.Close()
+	for _, l := range r.links {
+		l.close()
 	}
 	r.wg.Wait()
 	return r.store.Close()
-}
-
-// zone answers queries for every node this registry registered.
-type zone struct{ r *mdnsRegistry }
-
-func (z zone) Records(q dns.Question) []dns.RR {
-	z.r.mu.Lock()
-	defer z.r.mu.Unlock()
-	var out []dns.RR
-	for _, n := range z.r.own {
-		ttl := uint32(n.ttl / time.Second)
-		for _, s := range n.zones {
-			for _, rr := range s.Records(q) {
-				rr.Header().Ttl = ttl
-				out = append(out, rr)
-			}
-		}
-	}
-	return out
 }

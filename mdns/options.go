@@ -14,6 +14,7 @@ type (
 	ttlKey     struct{}
 	timeoutKey struct{}
 	clockKey   struct{}
+	goMicroKey struct{}
 )
 
 // Defaults of the options.
@@ -50,3 +51,9 @@ func QueryTimeout(d time.Duration) registry.Option { return registry.ContextOpti
 
 // Clock sets the clock cached records expire on (tests pass a fake).
 func Clock(c registry.Clock) registry.Option { return registry.ContextOption(clockKey{}, c) }
+
+// GoMicro turns go-micro's own mDNS format on or off (default on): every
+// node is also served and announced the way go-micro's default registry
+// (go-micro.dev/v4/registry) reads them, and go-micro's nodes are found,
+// listed and watched.
+func GoMicro(on bool) registry.Option { return registry.ContextOption(goMicroKey{}, on) }

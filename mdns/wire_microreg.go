@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 
 	"github.com/microreg/microreg/internal/zlibpool"
@@ -117,4 +118,24 @@ const browseType = "_microreg._tcp"
 func instanceName(name, version, id string) string {
 	h := sha256.Sum256([]byte(name + "\x00" + version + "\x00" + id))
 	return "mr" + hex.EncodeToString(h[:12])
+}
+
+// microregRecords is how one node of this registry is served in microreg's
+// own format: one instance name under the service's type, pointed at from
+// that type and from the browse type, with the whole node in its TXT.
+func microregRecords(s *registry.Service, domain string, ip net.IP, port int) (*recordSet, error) {
+	txt, err := encodeTXT(s)
+	if err != nil {
+		return nil, err
+	}
+	n := s.Nodes[0]
+	inst := instanceName(s.Name, s.Version, n.Id)
+	return &recordSet{
+		ptrs:     []string{serviceType(s.Name) + "." + domain + ".", browseType + "." + domain + "."},
+		instance: inst + "." + serviceType(s.Name) + "." + domain + ".",
+		target:   inst + "." + domain + ".",
+		ip:       ip,
+		port:     uint16(port),
+		txt:      txt,
+	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -47,10 +48,14 @@ func FuzzDecode(f *testing.F) {
 	pkt, _ := msg.Pack()
 	f.Add(pkt, txt[1])
 	f.Add([]byte{0, 0, 0x84, 0}, "d00=eJw")
-	r := &mdnsRegistry{store: registry.NewStore(), own: map[string]*ownNode{}, seen: map[string]bool{}, ttl: DefaultTTL}
+	r := &mdnsRegistry{store: registry.NewStore(), own: map[string]*ownNode{}, seen: map[string]bool{},
+		refresh: map[string]time.Time{}, asked: map[string]time.Time{}, heard: make(chan struct{}), ttl: DefaultTTL, goMicro: true}
+	r.out = newSender(func(string, ...any) {})
+	defer r.out.close()
 	defer r.store.Close()
 	f.Fuzz(func(t *testing.T, pkt []byte, chunk string) {
-		r.handlePacket(pkt)
+		r.handlePacket(pkt, received{})
 		_, _, _ = decodeTXT([]string{txtMarker, chunk})
+		_, _ = decodeGoMicroTXT([]string{chunk})
 	})
 }

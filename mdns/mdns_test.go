@@ -3,6 +3,7 @@ package mdns_test
 import (
 	"errors"
 	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -15,11 +16,29 @@ import (
 )
 
 // TestMain moves the tests into a private network namespace whose only
-// interface is lo: no multicast packet ever reaches a real network.
+// interface is lo: no multicast packet ever reaches a real network. A test
+// binary started with a peer role (peerEnv) is a process of the
+// mixed-fleet tests, already inside the namespace.
 func TestMain(m *testing.M) {
+	if role := os.Getenv(peerEnv); role != "" {
+		os.Exit(peer(role))
+	}
 	netns.Run(m, func(m *testing.M) {
-		goleak.VerifyTestMain(m, append(registrytest.GoMicroGoroutines(), goleak.IgnoreCurrent())...)
+		ignore := append(registrytest.GoMicroGoroutines(), goMicroMDNSGoroutines()...)
+		goleak.VerifyTestMain(m, append(ignore, goleak.IgnoreCurrent())...)
 	})
+}
+
+// goMicroMDNSGoroutines are the goroutines go-micro's own mDNS watcher
+// leaves running after Stop (its listener never ends): the mixed-fleet
+// tests use it as a peer.
+func goMicroMDNSGoroutines() []goleak.Option {
+	return []goleak.Option{
+		goleak.IgnoreAnyFunction("go-micro.dev/v4/util/mdns.(*client).recv"),
+		goleak.IgnoreAnyFunction("go-micro.dev/v4/util/mdns.Listen"),
+		goleak.IgnoreAnyFunction("go-micro.dev/v4/registry.(*mdnsRegistry).Watch.func1"),
+		goleak.IgnoreAnyFunction("go-micro.dev/v4/registry.(*mdnsRegistry).Watch.func1.1"),
+	}
 }
 
 func open(t testing.TB, opts ...registry.Option) registry.Registry {

@@ -21,6 +21,7 @@ import (
 	"go-micro.dev/v4"
 	"go-micro.dev/v4/broker"
 	"go-micro.dev/v4/client"
+	"go-micro.dev/v4/selector"
 	"go-micro.dev/v4/server"
 
 	pb "github.com/microreg/microreg/examples/greeter/proto"
@@ -85,14 +86,16 @@ func UntilSignal() ([]micro.Option, func()) {
 	return []micro.Option{micro.Context(ctx), micro.HandleSignal(false)}, stop
 }
 
-// own gives a service its own server, client and broker on registry r,
-// not go-micro's process-wide defaults, which every other service in the
-// process would share (stopping one would deregister the other), and a
-// broker on loopback (go-micro's HTTP broker listens on every interface).
+// own gives a service its own server, client, selector and broker on
+// registry r, not go-micro's process-wide defaults, which every other
+// service in the process would share (stopping one would deregister the
+// other; a client's lookups would go to whichever registry was set last),
+// and a broker on loopback (go-micro's HTTP broker listens on every
+// interface).
 func own(r registry.Registry) []micro.Option {
 	return []micro.Option{
 		micro.Server(server.NewServer()),
-		micro.Client(client.NewClient()),
+		micro.Client(client.NewClient(client.Selector(selector.NewSelector(selector.Registry(r))))),
 		micro.Registry(r),
 		micro.Broker(broker.NewBroker(broker.Addrs("127.0.0.1:0"), broker.Registry(r))),
 	}

@@ -102,19 +102,22 @@ type received struct {
 	link *link // nil: read by the querier, which takes only answers
 }
 
-// read reads c until it closes, handing each datagram to out; the reading
-// never waits on the handling, so the socket's buffer drains as fast as
-// datagrams arrive.
-func read(c *net.UDPConn, l *link, out chan<- received, done <-chan struct{}) {
+// read reads c until it closes, handing each datagram to the handler
+// through r.in. The reading waits only when inboundQueue datagrams already
+// wait, so a burst drains from the socket's buffer as fast as it arrives.
+func (r *mdnsRegistry) read(c *net.UDPConn, l *link) {
+	defer r.wg.Done()
 	buf := make([]byte, 65536)
 	for {
 		n, from, err := c.ReadFromUDP(buf)
 		if err != nil {
 			return // closed
 		}
+		r.inflight.Add(1)
 		select {
-		case out <- received{buf: append([]byte(nil), buf[:n]...), from: from, link: l}:
-		case <-done:
+		case r.in <- received{buf: append([]byte(nil), buf[:n]...), from: from, link: l}:
+		case <-r.done:
+			r.inflight.Add(-1)
 			return
 		}
 	}

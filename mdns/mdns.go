@@ -30,6 +30,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/microreg/microreg/registry"
@@ -78,9 +79,10 @@ type mdnsRegistry struct {
 	heardMu sync.Mutex
 	heard   chan struct{} // closed and replaced when a response carries a node
 
-	in   chan received
-	done chan struct{}
-	wg   sync.WaitGroup
+	in       chan received
+	inflight atomic.Int64 // datagrams read and not yet handled
+	done     chan struct{}
+	wg       sync.WaitGroup
 }
 
 // ownNode is one node this registry registered.
@@ -214,8 +216,8 @@ func (r *mdnsRegistry) open(o registry.Options) error {
 			r.links = append(r.links, l)
 			r.selfPorts[l.querierPort()] = true
 			r.wg.Add(2)
-			go func() { defer r.wg.Done(); read(l.listener, l, r.in, r.done) }()
-			go func() { defer r.wg.Done(); read(l.querier, nil, r.in, r.done) }()
+			go r.read(l.listener, l)
+			go r.read(l.querier, nil)
 		}
 	}
 	return nil
@@ -229,6 +231,7 @@ func (r *mdnsRegistry) handle() {
 		select {
 		case in := <-r.in:
 			r.handlePacket(in.buf, in)
+			r.inflight.Add(-1)
 		case <-r.done:
 			return
 		}

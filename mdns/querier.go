@@ -103,11 +103,21 @@ func (r *mdnsRegistry) query(ctx context.Context, name string) {
 		case <-heard:
 			quiet = time.After(settle)
 		case <-quiet:
+			if r.pending() {
+				quiet = time.After(settle)
+				continue
+			}
 			return
 		case <-ctx.Done():
 			return
 		}
 	}
+}
+
+// pending reports whether datagrams already received wait to be handled:
+// answers are not settled while this registry is still reading them.
+func (r *mdnsRegistry) pending() bool {
+	return r.inflight.Load() > 0
 }
 
 // browse asks for every service and returns once answers stop coming for
@@ -125,6 +135,10 @@ func (r *mdnsRegistry) browse(ctx context.Context) {
 			heard = r.heardChan()
 			quiet = time.After(settle)
 		case <-quiet:
+			if r.pending() {
+				quiet = time.After(settle)
+				continue
+			}
 			return
 		case <-ctx.Done():
 			return

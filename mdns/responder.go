@@ -29,14 +29,11 @@ func (r *mdnsRegistry) respond(q *dns.Msg, from *net.UDPAddr, l *link) {
 	var uni, multi []unit
 	now := time.Now()
 	r.mu.Lock()
-	for _, qu := range q.Question {
-		unicast := legacy || qu.Qclass&qclassUnicast != 0
-		for _, u := range r.answerLocked(qu, l, now, unicast) {
-			if unicast {
-				uni = append(uni, u)
-			} else {
-				multi = append(multi, u)
-			}
+	for _, u := range r.answerLocked(q.Question) {
+		if legacy || u.question.Qclass&qclassUnicast != 0 {
+			uni = append(uni, u.unit)
+		} else if u.set == nil || u.set.mayMulticast(l, now) {
+			multi = append(multi, u.unit)
 		}
 	}
 	r.mu.Unlock()
@@ -57,37 +54,55 @@ func (r *mdnsRegistry) respond(q *dns.Msg, from *net.UDPAddr, l *link) {
 	r.out.push(out...)
 }
 
-// answerLocked returns the units that answer q. For a multicast answer it
-// leaves out the record sets multicast on l in the last second, and notes
-// the time for the others.
-func (r *mdnsRegistry) answerLocked(q dns.Question, l *link, now time.Time, unicast bool) []unit {
-	var out []unit
+// answer is one unit of an answer: which question it answers, and which
+// record set it comes from (nil for a go-micro listing entry).
+type answer struct {
+	unit
+	question dns.Question
+	set      *recordSet
+}
+
+// answerLocked returns the units that answer questions. A node asked for
+// in both formats in one query (microreg's own queriers ask both) is
+// answered in microreg's only, which carries more; so is a go-micro
+// listing entry for a service answered in microreg's format.
+func (r *mdnsRegistry) answerLocked(questions []dns.Question) []answer {
+	var out []answer
+	inMicroreg := map[*ownNode]bool{}
+	servicesInMicroreg := map[string]bool{}
+	for _, q := range questions {
+		for _, n := range r.own {
+			if ptr, ok := n.mr.answers(q); ok && !inMicroreg[n] {
+				inMicroreg[n], servicesInMicroreg[n.svc.Name] = true, true
+				out = append(out, answer{unit: unit{rrs: n.mr.records(uint32(n.ttl/time.Second), ptrs(ptr)...)}, question: q, set: n.mr})
+			}
+		}
+	}
 	listed := map[string]bool{}
-	for _, n := range r.own {
-		ttl := uint32(n.ttl / time.Second)
-		for _, set := range n.sets() {
-			ptr, ok := set.answers(q)
-			if !ok {
+	for _, q := range questions {
+		for _, n := range r.own {
+			if n.gm == nil || inMicroreg[n] {
 				continue
 			}
-			if !unicast {
-				if !set.mayMulticast(l, now) {
-					continue
-				}
+			ttl := uint32(n.ttl / time.Second)
+			if ptr, ok := n.gm.answers(q); ok {
+				out = append(out, answer{unit: unit{rrs: n.gm.records(ttl, ptrs(ptr)...), alone: true}, question: q, set: n.gm})
 			}
-			var ptrs []string
-			if ptr != "" {
-				ptrs = []string{ptr}
+			if strings.EqualFold(q.Name, goMicroServices) && (q.Qtype == dns.TypePTR || q.Qtype == dns.TypeANY) &&
+				!listed[n.svc.Name] && !servicesInMicroreg[n.svc.Name] {
+				listed[n.svc.Name] = true
+				out = append(out, answer{unit: goMicroListing(n.svc.Name, ttl), question: q})
 			}
-			out = append(out, unit{rrs: set.records(ttl, ptrs...), alone: set.alone})
-		}
-		if n.gm != nil && strings.EqualFold(q.Name, goMicroServices) && !listed[n.svc.Name] &&
-			(q.Qtype == dns.TypePTR || q.Qtype == dns.TypeANY) {
-			listed[n.svc.Name] = true
-			out = append(out, goMicroListing(n.svc.Name, ttl))
 		}
 	}
 	return out
+}
+
+func ptrs(ptr string) []string {
+	if ptr == "" {
+		return nil
+	}
+	return []string{ptr}
 }
 
 // fromSelf reports whether a query came from this registry's own querier.

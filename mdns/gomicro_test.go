@@ -1,13 +1,19 @@
 package mdns_test
 
 import (
+	"bytes"
+	"compress/zlib"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"testing"
 	"time"
 
 	gmregistry "go-micro.dev/v4/registry"
+	gmmdns "go-micro.dev/v4/util/mdns"
 
 	"github.com/microreg/microreg/mdns"
 	"github.com/microreg/microreg/registry"
@@ -257,4 +263,76 @@ func TestGoMicroFormatOff(t *testing.T) {
 	if _, err := m.GetService("mixed.off.gm"); !errors.Is(err, registry.ErrNotFound) {
 		t.Fatalf("GoMicro(false) read a go-micro node: %v", err)
 	}
+}
+
+// TestGoMicroNodeKeptFreshByAsking: go-micro announces a node three times
+// in its first seconds and never again, so a microreg cache asks for it
+// before its records expire. A go-micro responder whose records live 1 s
+// stays found for many times that, and its goodbye still removes it.
+func TestGoMicroNodeKeptFreshByAsking(t *testing.T) {
+	txt, err := goMicroTXT(gmTXT{Service: "mixed.fresh", Version: "1.0.0", Metadata: map[string]string{"protocol": "mucp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone, err := gmmdns.NewMDNSService("fresh-1", "mixed.fresh", "micro.", "", 7401, []net.IP{net.IPv4(127, 0, 0, 1)}, txt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone.TTL = 1 // seconds; go-micro's registry uses 120
+	srv, err := gmmdns.NewServer(&gmmdns.Config{Zone: zone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := open(t)
+	within(t, 5*time.Second, "first lookup", func() error {
+		_, err := m.GetService("mixed.fresh")
+		return err
+	})
+	// go-micro's last announcement goes out about 3 s after it starts:
+	// from then on only microreg's own questions keep the node.
+	for end := time.Now().Add(8 * time.Second); time.Now().Before(end); {
+		list, err := m.GetService("mixed.fresh")
+		if err != nil || len(list) != 1 || list[0].Nodes[0].Id != "fresh-1" {
+			t.Fatalf("a live go-micro node with 1 s records was dropped: %v, %v", list, err)
+		}
+		time.Sleep(100 * time.Millisecond) // polling interval of the check
+	}
+	if err := srv.Shutdown(); err != nil { // says goodbye
+		t.Fatal(err)
+	}
+	within(t, 5*time.Second, "gone after go-micro's goodbye", func() error {
+		if _, err := m.GetService("mixed.fresh"); !errors.Is(err, registry.ErrNotFound) {
+			return fmt.Errorf("still found: %v", err)
+		}
+		return nil
+	})
+}
+
+// gmTXT is go-micro's TXT payload, built here as go-micro builds it.
+type gmTXT struct {
+	Metadata  map[string]string
+	Service   string
+	Version   string
+	Endpoints []*registry.Endpoint
+}
+
+func goMicroTXT(v gmTXT) ([]string, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	if _, err := w.Write(body); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	enc := hex.EncodeToString(z.Bytes())
+	var out []string
+	for len(enc) > 255 {
+		out, enc = append(out, enc[:255]), enc[255:]
+	}
+	return append(out, enc), nil
 }

@@ -2,6 +2,7 @@ package mdns
 
 import (
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,12 @@ func FuzzDecode(f *testing.F) {
 	pkt, _ := msg.Pack()
 	f.Add(pkt, txt[1])
 	f.Add([]byte{0, 0, 0x84, 0}, "d00=eJw")
+	gmSet, _, _ := goMicroRecords(&registry.Service{Name: "s", Version: "1", Nodes: []*registry.Node{{Id: "n", Address: "127.0.0.1:1"}}}, net.IPv4(127, 0, 0, 1), 1)
+	gm := new(dns.Msg)
+	gm.Response = true
+	gm.Answer = gmSet.records(120, gmSet.ptrs...)
+	gmPkt, _ := gm.Pack()
+	f.Add(gmPkt, gmSet.txt[0])
 	r := &mdnsRegistry{store: registry.NewStore(), own: map[string]*ownNode{}, seen: map[string]bool{},
 		refresh: map[string]time.Time{}, asked: map[string]time.Time{}, heard: make(chan struct{}), ttl: DefaultTTL, goMicro: true}
 	r.out = newSender(func(string, ...any) {})

@@ -47,6 +47,9 @@ func (d delegate) NotifyMsg(msg []byte) {
 			return
 		case kindPing:
 			return
+		case kindBye:
+			d.g.onBye(msg)
+			return
 		}
 	}
 	kind, updates, err := decode(msg)

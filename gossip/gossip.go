@@ -480,6 +480,7 @@ func (g *gossipRegistry) Close() error {
 	g.wg.Wait()
 	var err error
 	if ml != nil {
+		g.sayBye(ml)
 		if lerr := ml.Leave(time.Second); lerr != nil {
 			g.logf(logWarn, "gossip: leave: %v", lerr)
 		}
@@ -496,12 +497,15 @@ func LocalAddr(r registry.Registry) (addr string, ok bool) {
 	if !isGossip {
 		return "", false
 	}
+	// Not under g.mu: memberlist calls the delegate, which takes g.mu,
+	// with its node lock held, and LocalNode takes that lock.
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.ml == nil {
+	ml := g.ml
+	g.mu.Unlock()
+	if ml == nil {
 		return "", false
 	}
-	n := g.ml.LocalNode()
+	n := ml.LocalNode()
 	return net.JoinHostPort(n.Addr.String(), strconv.Itoa(int(n.Port))), true
 }
 

@@ -97,10 +97,17 @@ func (r *mdnsRegistry) query(ctx context.Context, name string) {
 	}()
 	defer func() { w.Stop(); <-pumped }()
 	r.ask(r.lookupNames(name)...)
+	r.settled(ctx, func() <-chan struct{} { return heard })
+}
+
+// settled returns once answers have stopped coming for settle and none
+// waits to be handled, or when ctx ends; next returns a channel that
+// fires at the next answer.
+func (r *mdnsRegistry) settled(ctx context.Context, next func() <-chan struct{}) {
 	var quiet <-chan time.Time
 	for {
 		select {
-		case <-heard:
+		case <-next():
 			quiet = time.After(settle)
 		case <-quiet:
 			if r.pending() {
@@ -128,22 +135,11 @@ func (r *mdnsRegistry) browse(ctx context.Context) {
 	defer cancel()
 	heard := r.heardChan()
 	r.ask(r.browseNames()...)
-	var quiet <-chan time.Time
-	for {
-		select {
-		case <-heard:
-			heard = r.heardChan()
-			quiet = time.After(settle)
-		case <-quiet:
-			if r.pending() {
-				quiet = time.After(settle)
-				continue
-			}
-			return
-		case <-ctx.Done():
-			return
-		}
-	}
+	r.settled(ctx, func() <-chan struct{} {
+		ch := heard
+		heard = r.heardChan()
+		return ch
+	})
 }
 
 // askGoMicro asks go-micro's responders for the services a listing named

@@ -3,6 +3,7 @@ module github.com/microreg/microreg
 go 1.25.9
 
 require (
+	github.com/go-micro/plugins/v4/registry/consul v1.2.1
 	github.com/hashicorp/consul/api v1.34.1
 	github.com/hashicorp/memberlist v0.5.4
 	github.com/miekg/dns v1.1.73
@@ -48,6 +49,7 @@ require (
 	github.com/mattn/go-colorable v0.1.13 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/mitchellh/go-homedir v1.1.0 // indirect
+	github.com/mitchellh/hashstructure v1.1.0 // indirect
 	github.com/nxadm/tail v1.4.8 // indirect
 	github.com/oxtoacart/bpool v0.0.0-20190530202638-03653db5a59c // indirect
 	github.com/patrickmn/go-cache v2.1.0+incompatible // indirect

@@ -132,19 +132,29 @@ func (c *consulRegistry) Register(s *registry.Service, opts ...registry.Register
 	}
 	// Encode every changed node before registering any, so that a node
 	// too large for Consul fails the call before it changes anything.
+	base, pluginTags := c.extras()
+	call, given := callExtras(o.Context)
 	plans := make([]nodePlan, len(s.Nodes))
 	for i, n := range s.Nodes {
-		plans[i].id = n.Id
-		if c.unchanged(s, n, o.TTL) {
+		nodeCall := call
+		if !given {
+			nodeCall = c.lastCall(n.Id) // kept from an earlier Register
+		}
+		x := base.merged(nodeCall)
+		if err := x.check(s.Name, pluginTags); err != nil {
+			return err
+		}
+		plans[i].id, plans[i].call = n.Id, nodeCall
+		if c.unchanged(s, n, o.TTL, x) {
 			continue // a heartbeat: only the check is passed
 		}
 		one := registry.CopyService(&registry.Service{Name: s.Name, Version: s.Version, Metadata: s.Metadata,
 			Endpoints: s.Endpoints, Nodes: []*registry.Node{n}})
-		reg, err := toRegistration(one, one.Nodes[0])
+		reg, err := toRegistration(one, one.Nodes[0], x, pluginTags)
 		if err != nil {
 			return fmt.Errorf("node %s: %w", n.Id, err)
 		}
-		plans[i].svc, plans[i].reg = one, reg
+		plans[i].svc, plans[i].reg, plans[i].x = one, reg, x
 	}
 	ctx, cancel := c.callCtx(o.Context)
 	defer cancel()
@@ -154,6 +164,16 @@ func (c *consulRegistry) Register(s *registry.Service, opts ...registry.Register
 		}
 	}
 	return nil
+}
+
+// extras returns the registry's own Consul tags and Meta, and whether the
+// plugin's tags are written.
+func (c *consulRegistry) extras() (extras, bool) {
+	o := c.Options()
+	tags, _ := registry.ContextValue[[]string](o, tagsKey{})
+	meta, _ := registry.ContextValue[map[string]string](o, metaKey{})
+	plugin, set := registry.ContextValue[bool](o, pluginTagsKey{})
+	return extras{tags: tags, meta: meta}, plugin || !set
 }
 
 func (c *consulRegistry) Deregister(s *registry.Service, opts ...registry.DeregisterOption) error {

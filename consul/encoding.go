@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,8 +22,11 @@ import (
 )
 
 // Consul's limits on service Meta: 64 pairs, keys of letters, digits, _
-// and -, values of at most 512 bytes.
+// and - of at most 128 bytes, values of at most 512 bytes; keys starting
+// "consul-" are Consul's own.
 const (
+	metaPairsMax = 64
+	metaKeyMax   = 128
 	metaValueMax = 512
 	chunkPrefix  = "microreg"
 	maxChunks    = 60
@@ -34,19 +39,117 @@ const (
 // service metadata even compressed (about 30 KB compressed).
 var ErrTooLarge = errors.New("consul: service data too large for Consul metadata")
 
-// payload is what a node carries beyond its address: everything go-micro
-// knows of the service and node, compressed into Meta chunks.
+// payload is what a node carries in the compressed Meta chunks: what
+// cannot travel as plain Meta, and which plain keys are whose.
 type payload struct {
 	Version   string               `json:"v,omitempty"`
-	Metadata  map[string]string    `json:"m,omitempty"`
-	Node      map[string]string    `json:"n,omitempty"`
+	Metadata  map[string]string    `json:"m,omitempty"` // service metadata not in plain Meta
+	Node      map[string]string    `json:"n,omitempty"` // node metadata not in plain Meta
 	Endpoints []*registry.Endpoint `json:"e,omitempty"`
+	PlainNode []string             `json:"pn,omitempty"` // node metadata keys in plain Meta
+	PlainSvc  []string             `json:"ps,omitempty"` // service metadata keys in plain Meta
 }
 
-// encodeMeta packs a service's fields and one node's metadata into Consul
-// Meta: JSON, zlib, base64url, cut into 512-byte values microreg00...
-func encodeMeta(s *registry.Service, n *registry.Node) (map[string]string, error) {
-	body, err := json.Marshal(payload{Version: s.Version, Metadata: s.Metadata, Node: n.Metadata, Endpoints: s.Endpoints})
+// plainKey reports whether k can be a plain Meta key of go-micro metadata:
+// Consul accepts it, and it is neither Consul's nor microreg's own.
+func plainKey(k string) bool {
+	if len(k) == 0 || len(k) > metaKeyMax || strings.HasPrefix(k, "consul-") || strings.HasPrefix(k, chunkPrefix) {
+		return false
+	}
+	for _, c := range k {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// encodeMeta lays a node out in Consul Meta (the layout README documents):
+//   - extra, the user's own Meta, as given;
+//   - the node's metadata, then the service's, as plain Meta wherever
+//     Consul accepts the key and value and the key is not taken: extra
+//     wins over both, and a node key over a service key of the same name
+//     (that service value is kept compressed);
+//   - everything else, with the version and endpoints, compressed into
+//     chunks "microreg00", "microreg01"..., which also name the plain keys
+//     that are metadata, so reading merges both exactly.
+//
+// When the pairs would pass Consul's 64, plain entries move into the
+// chunks, the service's first.
+func encodeMeta(s *registry.Service, n *registry.Node, extra map[string]string) (map[string]string, error) {
+	meta := maps.Clone(extra)
+	if meta == nil {
+		meta = map[string]string{}
+	}
+	type entry struct {
+		k, v string
+		node bool
+	}
+	var plain []entry
+	p := payload{Version: s.Version, Endpoints: s.Endpoints, Metadata: map[string]string{}, Node: map[string]string{}}
+	for _, k := range slices.Sorted(maps.Keys(n.Metadata)) {
+		v := n.Metadata[k]
+		if _, taken := meta[k]; taken || !plainKey(k) || len(v) > metaValueMax {
+			p.Node[k] = v
+			continue
+		}
+		plain = append(plain, entry{k, v, true})
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.Metadata)) {
+		v := s.Metadata[k]
+		_, taken := meta[k]
+		_, nodeKey := n.Metadata[k]
+		if taken || nodeKey || !plainKey(k) || len(v) > metaValueMax {
+			p.Metadata[k] = v
+			continue
+		}
+		plain = append(plain, entry{k, v, false})
+	}
+	for {
+		p.PlainNode, p.PlainSvc = nil, nil
+		for _, e := range plain {
+			if e.node {
+				p.PlainNode = append(p.PlainNode, e.k)
+			} else {
+				p.PlainSvc = append(p.PlainSvc, e.k)
+			}
+		}
+		chunks, err := encodeChunks(p)
+		if err != nil {
+			return nil, err
+		}
+		if len(meta)+len(plain)+len(chunks) <= metaPairsMax {
+			for _, e := range plain {
+				meta[e.k] = e.v
+			}
+			for i, c := range chunks {
+				meta[fmt.Sprintf("%s%02d", chunkPrefix, i)] = c
+			}
+			return meta, nil
+		}
+		if len(plain) == 0 {
+			return nil, fmt.Errorf("%w: %d Meta pairs of your own and %d chunks, Consul allows %d", ErrTooLarge, len(meta), len(chunks), metaPairsMax)
+		}
+		e := plain[len(plain)-1]
+		plain = plain[:len(plain)-1]
+		if e.node {
+			p.Node[e.k] = e.v
+		} else {
+			p.Metadata[e.k] = e.v
+		}
+	}
+}
+
+// encodeChunks compresses p into Meta values: JSON, zlib, base64url, cut
+// into values of 512 bytes.
+func encodeChunks(p payload) ([]string, error) {
+	if len(p.Metadata) == 0 {
+		p.Metadata = nil
+	}
+	if len(p.Node) == 0 {
+		p.Node = nil
+	}
+	body, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
@@ -58,16 +161,17 @@ func encodeMeta(s *registry.Service, n *registry.Node) (map[string]string, error
 	if len(enc) > maxChunks*metaValueMax {
 		return nil, fmt.Errorf("%w: %d bytes encoded, %d allowed", ErrTooLarge, len(enc), maxChunks*metaValueMax)
 	}
-	meta := map[string]string{}
-	for i := 0; len(enc) > 0; i++ {
+	var out []string
+	for len(enc) > 0 {
 		n := min(len(enc), metaValueMax)
-		meta[fmt.Sprintf("%s%02d", chunkPrefix, i)] = enc[:n]
+		out = append(out, enc[:n])
 		enc = enc[n:]
 	}
-	return meta, nil
+	return out, nil
 }
 
-// decodeMeta reads what encodeMeta wrote; ok is false if meta holds none.
+// decodeMeta reads what encodeMeta wrote, merging the plain metadata back;
+// ok is false if meta holds no chunks.
 func decodeMeta(meta map[string]string) (p payload, ok bool, err error) {
 	var enc strings.Builder
 	for i := 0; i < maxChunks; i++ {
@@ -95,6 +199,20 @@ func decodeMeta(meta map[string]string) (p payload, ok bool, err error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return p, true, fmt.Errorf("consul: bad metadata: %w", err)
 	}
+	merge := func(into map[string]string, keys []string) map[string]string {
+		for _, k := range keys {
+			if v, found := meta[k]; found {
+				if into == nil {
+					into = map[string]string{}
+				}
+				into[k] = v
+			}
+		}
+		return into
+	}
+	p.Node = merge(p.Node, p.PlainNode)
+	p.Metadata = merge(p.Metadata, p.PlainSvc)
+	p.PlainNode, p.PlainSvc = nil, nil
 	return p, true, nil
 }
 
@@ -152,8 +270,9 @@ func unhexZlib(s string) []byte {
 	return buf
 }
 
-// toRegistration is one go-micro node as a Consul service instance.
-func toRegistration(s *registry.Service, n *registry.Node) (*api.AgentServiceRegistration, error) {
+// toRegistration is one go-micro node as a Consul service instance, with
+// the user's extras.
+func toRegistration(s *registry.Service, n *registry.Node, x extras, pluginTags bool) (*api.AgentServiceRegistration, error) {
 	host, portStr, err := net.SplitHostPort(n.Address)
 	if err != nil {
 		return nil, err
@@ -162,15 +281,12 @@ func toRegistration(s *registry.Service, n *registry.Node) (*api.AgentServiceReg
 	if err != nil {
 		return nil, err
 	}
-	meta, err := encodeMeta(s, n)
+	meta, err := encodeMeta(s, n, x.meta)
 	if err != nil {
 		return nil, err
 	}
-	tags := []string{markerTag}
-	if len(s.Version) <= 200 {
-		tags = append(tags, versionTag+s.Version)
-	}
-	return &api.AgentServiceRegistration{ID: n.Id, Name: s.Name, Address: host, Port: port, Meta: meta, Tags: tags}, nil
+	return &api.AgentServiceRegistration{ID: n.Id, Name: s.Name, Address: host, Port: port, Meta: meta,
+		Tags: registrationTags(s, n, x.tags, pluginTags)}, nil
 }
 
 // fromEntries groups a health query's instances into one Service per

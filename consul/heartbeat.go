@@ -24,6 +24,8 @@ import (
 type heartbeat struct {
 	svc      *registry.Service // the service and node as last registered
 	reg      *api.AgentServiceRegistration
+	x        extras // the user's tags and Meta it was registered with
+	call     extras // those of them a Register's context gave
 	ttl      time.Duration // RegisterTTL; 0: none
 	checkTTL time.Duration
 	deadline time.Time // last Register + ttl
@@ -49,18 +51,20 @@ func (c *consulRegistry) deregisterAfter() time.Duration {
 // nodePlan is what Register does for one node: pass its check (reg is
 // nil: registered unchanged before) or register it.
 type nodePlan struct {
-	id  string
-	svc *registry.Service // one node
-	reg *api.AgentServiceRegistration
+	id   string
+	svc  *registry.Service // one node
+	reg  *api.AgentServiceRegistration
+	x    extras // the user's tags and Meta
+	call extras // those of them the Register's context gave
 }
 
 // unchanged reports whether node n of s is registered by this registry
-// exactly so, with the same TTL.
-func (c *consulRegistry) unchanged(s *registry.Service, n *registry.Node, ttl time.Duration) bool {
+// exactly so, with the same TTL and extras.
+func (c *consulRegistry) unchanged(s *registry.Service, n *registry.Node, ttl time.Duration, x extras) bool {
 	c.mu.Lock()
 	hb := c.heartbeats[n.Id]
 	c.mu.Unlock()
-	if hb == nil || hb.ttl != ttl {
+	if hb == nil || hb.ttl != ttl || !hb.x.equal(x) {
 		return false
 	}
 	old := hb.svc
@@ -87,7 +91,7 @@ func (c *consulRegistry) registerNode(ctx context.Context, a *agents, p nodePlan
 		if err == nil || !forgotten(err) {
 			return err
 		}
-		p.svc, p.reg = hb.svc, hb.reg
+		p.svc, p.reg, p.x, p.call = hb.svc, hb.reg, hb.x, hb.call
 	}
 	checkTTL := ttl
 	if checkTTL <= 0 {
@@ -106,7 +110,7 @@ func (c *consulRegistry) registerNode(ctx context.Context, a *agents, p nodePlan
 	if err != nil {
 		return err
 	}
-	c.startHeartbeat(p.svc, p.reg, ttl, checkTTL)
+	c.startHeartbeat(p, ttl, checkTTL)
 	return nil
 }
 
@@ -141,7 +145,8 @@ func forgotten(err error) bool {
 	return errors.As(err, &se) && se.Code != 403
 }
 
-func (c *consulRegistry) startHeartbeat(svc *registry.Service, reg *api.AgentServiceRegistration, ttl, checkTTL time.Duration) {
+func (c *consulRegistry) startHeartbeat(p nodePlan, ttl, checkTTL time.Duration) {
+	reg := p.reg
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -151,10 +156,20 @@ func (c *consulRegistry) startHeartbeat(svc *registry.Service, reg *api.AgentSer
 		old.cancel()
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
-	hb := &heartbeat{svc: svc, reg: reg, ttl: ttl, checkTTL: checkTTL, deadline: time.Now().Add(ttl), cancel: cancel}
+	hb := &heartbeat{svc: p.svc, reg: reg, x: p.x, call: p.call, ttl: ttl, checkTTL: checkTTL, deadline: time.Now().Add(ttl), cancel: cancel}
 	c.heartbeats[reg.ID] = hb
 	c.wg.Add(1)
 	go c.beat(ctx, hb)
+}
+
+// lastCall returns the extras an earlier Register's context gave node id.
+func (c *consulRegistry) lastCall(id string) extras {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if hb := c.heartbeats[id]; hb != nil {
+		return hb.call
+	}
+	return extras{}
 }
 
 func (c *consulRegistry) stopHeartbeat(id string) {

@@ -18,6 +18,9 @@ type (
 	checkTTLKey   struct{}
 	insecureKey   struct{}
 	checksKey     struct{}
+	tagsKey       struct{}
+	metaKey       struct{}
+	pluginTagsKey struct{}
 )
 
 // checkSpec is a check added by HTTPCheck, TCPCheck or GRPCCheck.
@@ -93,3 +96,18 @@ func addCheck(c checkSpec) registry.Option {
 		registry.ContextOption(checksKey{}, append(append([]checkSpec(nil), prev...), c))(o)
 	}
 }
+
+// Tags adds Consul tags to every node this registry registers (after the
+// go-micro plugin's and microreg's own), for Traefik, Fabio, Consul DNS
+// (<tag>.<service>.service.consul) and the like.
+func Tags(tags ...string) registry.Option { return registry.ContextOption(tagsKey{}, tags) }
+
+// Meta adds Consul Meta pairs to every node this registry registers. A
+// key of a node's or service's metadata that Meta also sets is kept in
+// microreg's compressed chunks instead of plain Meta.
+func Meta(meta map[string]string) registry.Option { return registry.ContextOption(metaKey{}, meta) }
+
+// PluginTags turns on or off (default on) the tags go-micro's consul
+// plugin writes and reads (v-, t-, e-), so that a fleet part on the plugin
+// sees the version, node metadata and endpoints of microreg's nodes.
+func PluginTags(on bool) registry.Option { return registry.ContextOption(pluginTagsKey{}, on) }

@@ -19,6 +19,7 @@ type Agent struct {
 	Name     string
 	IP       string
 	HTTPAddr string // host:port of its HTTP API
+	DNSAddr  string // host:port of its DNS interface (UDP and TCP)
 	SerfLAN  string // host:port others join
 	Server   bool
 
@@ -32,7 +33,7 @@ type Agent struct {
 }
 
 // ports are the free ports of one agent.
-type ports struct{ http, serfLAN, serfWAN, server int }
+type ports struct{ http, dns, serfLAN, serfWAN, server int }
 
 func freePorts(tb TB, ip string) ports {
 	tb.Helper()
@@ -52,12 +53,12 @@ func freePorts(tb TB, ip string) ports {
 			}
 		}
 	}
-	return ports{pick(), pick(), pick(), pick()}
+	return ports{pick(), pick(), pick(), pick(), pick()}
 }
 
 func (a *Agent) hcl(p ports, extra ...string) []string {
-	cfg := fmt.Sprintf("ports { http = %d, https = -1, grpc = -1, grpc_tls = -1, dns = -1, serf_lan = %d, serf_wan = %d, server = %d }",
-		p.http, p.serfLAN, p.serfWAN, p.server)
+	cfg := fmt.Sprintf("ports { http = %d, https = -1, grpc = -1, grpc_tls = -1, dns = %d, serf_lan = %d, serf_wan = %d, server = %d }",
+		p.http, p.dns, p.serfLAN, p.serfWAN, p.server)
 	args := []string{"-hcl", cfg, "-hcl", "disable_update_check = true", "-hcl", "performance { raft_multiplier = 1 }"}
 	for _, e := range extra {
 		args = append(args, "-hcl", e)
@@ -87,6 +88,7 @@ func newAgent(tb TB, name, ip string, server bool) *Agent {
 
 func (a *Agent) set(p ports) {
 	a.HTTPAddr = net.JoinHostPort(a.IP, strconv.Itoa(p.http))
+	a.DNSAddr = net.JoinHostPort(a.IP, strconv.Itoa(p.dns))
 	a.SerfLAN = net.JoinHostPort(a.IP, strconv.Itoa(p.serfLAN))
 }
 

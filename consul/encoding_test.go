@@ -4,8 +4,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,7 +65,7 @@ func FuzzDecodeMeta(f *testing.F) {
 // service keys of the same name, the user's Meta over both.
 func TestPlainMetaRoundTrip(t *testing.T) {
 	s := &registry.Service{Name: "legible", Version: "1.2.0",
-		Metadata: map[string]string{"team": "core", "zone": "service-zone", "dotted.key": "x", "owner": "ops", "long": strings.Repeat("l", 600)},
+		Metadata:  map[string]string{"team": "core", "zone": "service-zone", "dotted.key": "x", "owner": "ops", "long": strings.Repeat("l", 600)},
 		Endpoints: []*registry.Endpoint{{Name: "Say.Hello"}}}
 	n := &registry.Node{Id: "n1", Address: "127.0.0.1:1",
 		Metadata: map[string]string{"protocol": "mucp", "zone": "node-zone", "owner": "node-owner", "consul-x": "reserved", "microreg00": "mine"}}

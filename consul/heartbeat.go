@@ -24,8 +24,8 @@ import (
 type heartbeat struct {
 	svc      *registry.Service // the service and node as last registered
 	reg      *api.AgentServiceRegistration
-	x        extras // the user's tags and Meta it was registered with
-	call     extras // those of them a Register's context gave
+	x        extras        // the user's tags and Meta it was registered with
+	call     extras        // those of them a Register's context gave
 	ttl      time.Duration // RegisterTTL; 0: none
 	checkTTL time.Duration
 	deadline time.Time // last Register + ttl

@@ -18,8 +18,10 @@ import (
 
 // Errors a caller can check with errors.Is.
 var (
-	// ErrUnavailable wraps a failure to reach any agent.
-	ErrUnavailable = errors.New("consul: agent unreachable")
+	// ErrUnavailable wraps every error that means Consul cannot answer
+	// now: no agent reachable, a timeout, too many connections (429), no
+	// cluster leader or another server error (5xx).
+	ErrUnavailable = errors.New("consul: unavailable")
 	// ErrPermissionDenied wraps an ACL refusal (HTTP 403).
 	ErrPermissionDenied = errors.New("consul: permission denied")
 	// ErrConfig wraps a configuration Consul's client rejects.
@@ -83,12 +85,12 @@ func newAgents(o registry.Options) (*agents, error) {
 		}
 		a.clients = append(a.clients, c)
 	}
-	if stale, _ := registry.ContextValue[bool](o, staleKey{}); stale {
-		a.query.AllowStale = true
-	}
-	if consistent, _ := registry.ContextValue[bool](o, consistentKey{}); consistent {
-		a.query.RequireConsistent = true
-	}
+	// Reads are stale by default (see AllowStale); Consistent or
+	// AllowStale(false) turn that off.
+	stale, set := registry.ContextValue[bool](o, staleKey{})
+	consistent, _ := registry.ContextValue[bool](o, consistentKey{})
+	a.query.AllowStale = (stale || !set) && !consistent
+	a.query.RequireConsistent = consistent
 	return a, nil
 }
 
@@ -129,16 +131,33 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	var se api.StatusError
 	switch {
-	case errors.As(err, &se) && se.Code == http.StatusForbidden:
-		return fmt.Errorf("%w: %v", ErrPermissionDenied, err)
+	case statusCode(err) == http.StatusForbidden:
+		return fmt.Errorf("%w: %w", ErrPermissionDenied, err)
 	case errors.Is(err, context.Canceled):
 		return err
-	case unreachable(err):
-		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	case unreachable(err) || busy(err):
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return fmt.Errorf("consul: %w", err)
+}
+
+// statusCode is the HTTP status of an agent's error answer, 0 if err is
+// not one.
+func statusCode(err error) int {
+	var se api.StatusError
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	return 0
+}
+
+// busy reports an agent's answer that means it cannot serve now: too many
+// connections from this address (429) or a server error (5xx: no cluster
+// leader, a timeout inside the cluster).
+func busy(err error) bool {
+	code := statusCode(err)
+	return code == http.StatusTooManyRequests || code >= 500
 }
 
 // q returns query options carrying ctx and the read consistency chosen.

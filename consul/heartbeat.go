@@ -29,6 +29,7 @@ type heartbeat struct {
 	ttl      time.Duration // RegisterTTL; 0: none
 	checkTTL time.Duration
 	deadline time.Time // last Register + ttl
+	poke     chan struct{} // beat now: the agent answers again
 	cancel   context.CancelFunc
 }
 
@@ -107,10 +108,21 @@ func (c *consulRegistry) registerNode(ctx context.Context, a *agents, p nodePlan
 	err := a.do(ctx, func(cl *api.Client) error {
 		return cl.Agent().ServiceRegisterOpts(p.reg, api.ServiceRegisterOpts{}.WithContext(ctx))
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrUnavailable) {
 		return err
 	}
-	c.startHeartbeat(p, ttl, checkTTL)
+	// Registered, or perhaps registered: an agent that timed out or lost
+	// its servers may have taken it anyway. The registry owns the intent
+	// until Deregister either way: the heartbeat registers the node again
+	// if the agent does not know it, and keeps its check passing if it
+	// does, so nothing is left critical or orphaned.
+	hb := c.startHeartbeat(p, ttl, checkTTL)
+	if err != nil {
+		if hb != nil {
+			hb.poke <- struct{}{} // try again at once, then within a second
+		}
+		return fmt.Errorf("%w (the registry keeps registering it until Deregister)", err)
+	}
 	return nil
 }
 
@@ -139,27 +151,37 @@ func (c *consulRegistry) extraChecks(reg *api.AgentServiceRegistration) api.Agen
 	return out
 }
 
-// forgotten reports an agent answer meaning it has no such check.
+// forgotten reports an agent answer meaning it has no such check (404,
+// or the 500 older agents give for an unknown check).
 func forgotten(err error) bool {
 	var se api.StatusError
-	return errors.As(err, &se) && se.Code != 403
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Code == 404 || se.Code == 500 && (strings.Contains(se.Body, "nknown check") || strings.Contains(se.Body, "associated TTL"))
 }
 
-func (c *consulRegistry) startHeartbeat(p nodePlan, ttl, checkTTL time.Duration) {
+func (c *consulRegistry) startHeartbeat(p nodePlan, ttl, checkTTL time.Duration) *heartbeat {
 	reg := p.reg
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return
+		return nil
 	}
 	if old := c.heartbeats[reg.ID]; old != nil {
 		old.cancel()
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
-	hb := &heartbeat{svc: p.svc, reg: reg, x: p.x, call: p.call, ttl: ttl, checkTTL: checkTTL, deadline: time.Now().Add(ttl), cancel: cancel}
+	hb := &heartbeat{svc: p.svc, reg: reg, x: p.x, call: p.call, ttl: ttl, checkTTL: checkTTL, deadline: time.Now().Add(ttl), poke: make(chan struct{}, 1), cancel: cancel}
 	c.heartbeats[reg.ID] = hb
 	c.wg.Add(1)
 	go c.beat(ctx, hb)
+	if !c.pulsing {
+		c.pulsing = true
+		c.wg.Add(1)
+		go c.pulse(c.ctx)
+	}
+	return hb
 }
 
 // lastCall returns the extras an earlier Register's context gave node id.
@@ -181,15 +203,41 @@ func (c *consulRegistry) stopHeartbeat(id string) {
 	}
 }
 
+// agentBack makes every heartbeat beat now: a query that failed answers
+// again, so the agent may have restarted, empty or with checks critical.
+func (c *consulRegistry) agentBack() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, hb := range c.heartbeats {
+		select {
+		case hb.poke <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// beat passes hb's check every third of its TTL, registering the node
+// again if the agent forgot it. While the agent cannot be reached it
+// retries within a second, so the node is back, passing, within a second
+// of the agent's return.
 func (c *consulRegistry) beat(ctx context.Context, hb *heartbeat) {
 	defer c.wg.Done()
-	ticker := time.NewTicker(max(hb.checkTTL/3, 50*time.Millisecond))
-	defer ticker.Stop()
+	every := max(hb.checkTTL/3, 50*time.Millisecond)
+	timer := time.NewTimer(every)
+	defer timer.Stop()
+	var b backoff
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-ticker.C:
+		case <-timer.C:
+		case <-hb.poke:
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
 		}
 		a, err := c.client()
 		if err != nil {
@@ -218,8 +266,16 @@ func (c *consulRegistry) beat(ctx context.Context, hb *heartbeat) {
 			})
 		}
 		cancel()
-		if err != nil && ctx.Err() == nil {
-			c.logf("consul: heartbeat of %s: %v", hb.reg.ID, err)
+		if err == nil {
+			b.reset()
+			timer.Reset(every)
+			continue
 		}
+		if ctx.Err() != nil {
+			return
+		}
+		c.logf("consul: heartbeat of %s: %v (retrying)", hb.reg.ID, err)
+		b.d = min(max(b.d*2, 100*time.Millisecond), time.Second)
+		timer.Reset(b.d)
 	}
 }

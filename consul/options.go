@@ -54,10 +54,16 @@ func Token(token string) registry.Option { return registry.ContextOption(tokenKe
 func Datacenter(dc string) registry.Option { return registry.ContextOption(dcKey{}, dc) }
 
 // AllowStale lets reads be answered by any server, not just the leader:
-// they go on answering while the cluster has no leader.
+// they go on answering while the cluster has no leader. On by default, as
+// in go-micro's consul plugin and Consul DNS: a registry would rather
+// answer lookups through a leader election, from a server that may lag
+// the leader by a few milliseconds, than fail them all; its views are kept
+// current by blocking queries either way. AllowStale(false) sends reads to
+// the leader.
 func AllowStale(b bool) registry.Option { return registry.ContextOption(staleKey{}, b) }
 
-// Consistent makes reads consistent (the leader checks it still leads).
+// Consistent makes reads consistent (the leader checks it still leads);
+// it turns stale reads off.
 func Consistent(b bool) registry.Option { return registry.ContextOption(consistentKey{}, b) }
 
 // DeregisterCriticalAfter sets how long Consul keeps an instance whose

@@ -96,10 +96,13 @@ func (c *consulRegistry) runView(ctx context.Context, name string, v *view) {
 				// callers learn of it; the view keeps retrying.
 				c.store.Fail(name, fmt.Errorf("consul: watching %s: %w", name, err))
 			}
-			if !b.wait(ctx) {
+			if !b.wait(ctx, err) {
 				return
 			}
 			continue
+		}
+		if b.d > 0 {
+			c.agentBack() // it answers again: own nodes are checked at once
 		}
 		b.reset()
 		services, derr := fromEntries(name, entries)
@@ -160,10 +163,13 @@ func (c *consulRegistry) runCatalog(ctx context.Context) {
 			if b.d == 0 {
 				c.store.Fail("", fmt.Errorf("consul: watching the catalog: %w", err))
 			}
-			if !b.wait(ctx) {
+			if !b.wait(ctx, err) {
 				return
 			}
 			continue
+		}
+		if b.d > 0 {
+			c.agentBack()
 		}
 		b.reset()
 		for name := range names {
@@ -192,14 +198,21 @@ func (c *consulRegistry) runCatalog(ctx context.Context) {
 	}
 }
 
-// backoff waits between failed queries: 100 ms doubling to 10 s, with
-// jitter, so a down agent is neither hammered nor polled in step.
+// backoff waits between failed queries, with jitter so that a registry's
+// loops do not retry in step: while the agent refuses connections (it is
+// down or restarting) at most 1 s, so that views are current within a
+// second of its return; while it answers but cannot serve (429, 5xx) up to
+// 10 s, so a busy agent is not hammered.
 type backoff struct{ d time.Duration }
 
 func (b *backoff) reset() { b.d = 0 }
 
-func (b *backoff) wait(ctx context.Context) bool {
-	b.d = min(max(b.d*2, 100*time.Millisecond), 10*time.Second)
+func (b *backoff) wait(ctx context.Context, err error) bool {
+	ceiling := time.Second
+	if busy(err) {
+		ceiling = 10 * time.Second
+	}
+	b.d = min(max(b.d*2, 100*time.Millisecond), ceiling)
 	t := time.NewTimer(b.d/2 + rand.N(b.d/2))
 	defer t.Stop()
 	select {

@@ -39,7 +39,7 @@ type consulRegistry struct {
 	configErr  error
 	views      map[string]*view
 	catalog    bool
-	pulsing    bool // the agent's pulse runs (liveness.go)
+	pulsing    bool                  // the agent's pulse runs (liveness.go)
 	heartbeats map[string]*heartbeat // node id
 	closed     bool
 

@@ -28,7 +28,7 @@ type heartbeat struct {
 	call     extras        // those of them a Register's context gave
 	ttl      time.Duration // RegisterTTL; 0: none
 	checkTTL time.Duration
-	deadline time.Time // last Register + ttl
+	deadline time.Time     // last Register + ttl
 	poke     chan struct{} // beat now: the agent answers again
 	cancel   context.CancelFunc
 }

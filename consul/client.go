@@ -53,7 +53,8 @@ func newAgents(o registry.Options) (*agents, error) {
 	tr := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConnsPerHost: 16,
+		MaxIdleConnsPerHost: maxConnsPerAgent,
+		MaxConnsPerHost:     maxConnsPerAgent,
 		IdleConnTimeout:     90 * time.Second,
 	}
 	if o.TLSConfig != nil || o.Secure || base.Scheme == "https" {

@@ -38,8 +38,10 @@ type consulRegistry struct {
 	agents     *agents
 	configErr  error
 	views      map[string]*view
-	catalog    bool
-	pulsing    bool                  // the agent's pulse runs (liveness.go)
+	catalogOn  bool // the catalog loop runs (catalog.go)
+	watchAll   bool // a watch of every service was started
+	shared     bool // change detection is shared (shared.go)
+	fetches    *fetchQueue
 	heartbeats map[string]*heartbeat // node id
 	closed     bool
 
@@ -59,6 +61,7 @@ func NewRegistry(opts ...registry.Option) registry.Registry {
 		heartbeats: map[string]*heartbeat{},
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.fetches = newFetchQueue(&c.wg)
 	c.agents, c.configErr = newAgents(c.opts)
 	return c
 }
@@ -283,7 +286,7 @@ func (c *consulRegistry) Watch(opts ...registry.WatchOption) (registry.Watcher, 
 	if o.Service != "" {
 		c.ensureView(o.Service)
 	} else {
-		c.ensureCatalog()
+		c.ensureWatchAll()
 	}
 	return w, nil
 }

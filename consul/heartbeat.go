@@ -2,10 +2,13 @@ package consul
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,8 +102,12 @@ func (c *consulRegistry) registerNode(ctx context.Context, a *agents, p nodePlan
 		checkTTL = c.checkTTL()
 	}
 	p.reg.Checks = append(api.AgentServiceChecks{{
-		CheckID:                        checkID(p.id),
-		Name:                           "microreg heartbeat",
+		CheckID: checkID(p.id),
+		Name:    "microreg heartbeat",
+		// A digest of the registration: the check changes whenever the
+		// registration does, which is how registries whose change
+		// detection is shared notice it (shared.go).
+		Notes:                          "registration " + digest(p.reg),
 		TTL:                            checkTTL.String(),
 		Status:                         api.HealthPassing,
 		DeregisterCriticalServiceAfter: c.deregisterAfter().String(),
@@ -151,6 +158,16 @@ func (c *consulRegistry) extraChecks(reg *api.AgentServiceRegistration) api.Agen
 	return out
 }
 
+// digest is a short hash of what a registration carries.
+func digest(reg *api.AgentServiceRegistration) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%q\x00", reg.ID, reg.Name, reg.Address, reg.Port, reg.Tags)
+	for _, k := range slices.Sorted(maps.Keys(reg.Meta)) {
+		fmt.Fprintf(h, "%s=%s\x00", k, reg.Meta[k])
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
 // forgotten reports an agent answer meaning it has no such check (404,
 // or the 500 older agents give for an unknown check).
 func forgotten(err error) bool {
@@ -176,11 +193,7 @@ func (c *consulRegistry) startHeartbeat(p nodePlan, ttl, checkTTL time.Duration)
 	c.heartbeats[reg.ID] = hb
 	c.wg.Add(1)
 	go c.beat(ctx, hb)
-	if !c.pulsing {
-		c.pulsing = true
-		c.wg.Add(1)
-		go c.pulse(c.ctx)
-	}
+	c.startCatalogLocked() // the agent's pulse: see catalog.go
 	return hb
 }
 

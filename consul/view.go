@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/consul/api"
@@ -12,12 +13,51 @@ import (
 	"github.com/microreg/microreg/registry"
 )
 
-// view keeps one service's passing instances in the store, current
-// through blocking queries, until the registry closes.
+// How a registry keeps its views current while holding a small, constant
+// number of connections to its agent, however many services it views:
+//
+//   - a registry that views at most perServiceViews services holds one
+//     blocking query per view (/v1/health/service/NAME): cheapest for the
+//     agent, each change answered only to the views of that service;
+//   - past that, or for a watch of every service, change detection is
+//     shared (shared.go): one blocking query on the health of every check
+//     (/v1/health/state/any) and the catalog loop's on the service list
+//     find which services changed, and two fetchers read only those.
+//
+// With the catalog loop (catalog.go), which also notices the agent's
+// return, a registry holds at most 4 long-lived connections to its agent:
+// perServiceViews view queries and the catalog loop, or the catalog loop,
+// the health loop and the two fetchers. The HTTP transport is capped at
+// maxConnsPerAgent connections per agent, so nothing else opens more.
+const (
+	perServiceViews  = 2
+	fetchers         = 2
+	maxConnsPerAgent = 4
+)
+
+// view keeps one service's passing instances in the store.
 type view struct {
 	ready    chan struct{} // closed after the first answer
-	firstErr error         // set before ready closes if it failed
-	cancel   context.CancelFunc
+	once     sync.Once
+	firstErr error              // set before ready closes if it failed
+	cancel   context.CancelFunc // stops its own query (per-service mode)
+}
+
+// settle closes ready once, with err if the first answer failed.
+func (v *view) settle(err error) {
+	v.once.Do(func() {
+		v.firstErr = err
+		close(v.ready)
+	})
+}
+
+func (v *view) isReady() bool {
+	select {
+	case <-v.ready:
+		return true
+	default:
+		return false
+	}
 }
 
 // blockWait is how long one blocking query waits for a change.
@@ -29,14 +69,22 @@ func (c *consulRegistry) ensureView(name string) *view {
 	if v := c.views[name]; v != nil {
 		return v
 	}
-	ctx, cancel := context.WithCancel(c.ctx)
-	v := &view{ready: make(chan struct{}), cancel: cancel}
+	v := &view{ready: make(chan struct{})}
 	c.views[name] = v
 	if c.closed {
-		v.firstErr = registry.ErrClosed
-		close(v.ready)
+		v.settle(registry.ErrClosed)
 		return v
 	}
+	c.startCatalogLocked()
+	if !c.shared && len(c.views) > perServiceViews {
+		c.shareLocked()
+	}
+	if c.shared {
+		c.fetches.add(name)
+		return v
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	v.cancel = cancel
 	c.wg.Add(1)
 	go c.runView(ctx, name, v)
 	return v
@@ -47,22 +95,30 @@ func (c *consulRegistry) dropView(name string, v *view) {
 	defer c.mu.Unlock()
 	if c.views[name] == v {
 		delete(c.views, name)
-		v.cancel()
+		if v.cancel != nil {
+			v.cancel()
+		}
 	}
 }
 
+// viewed reports whether name has a view.
+func (c *consulRegistry) viewed(name string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.views[name] != nil
+}
+
+// runView keeps one view current with its own blocking query, until its
+// context ends (Close, or the switch to shared change detection, which
+// then answers a view not yet ready).
 func (c *consulRegistry) runView(ctx context.Context, name string, v *view) {
 	defer c.wg.Done()
 	var idx uint64
-	first := true
 	var b backoff
 	for {
 		a, err := c.client()
 		if err != nil {
-			if first {
-				v.firstErr = err
-				close(v.ready)
-			}
+			v.settle(err)
 			return
 		}
 		var entries []*api.ServiceEntry
@@ -75,16 +131,11 @@ func (c *consulRegistry) runView(ctx context.Context, name string, v *view) {
 			return err
 		})
 		if ctx.Err() != nil {
-			if first {
-				v.firstErr = ctx.Err()
-				close(v.ready)
-			}
 			return
 		}
 		if err != nil {
-			if first {
-				v.firstErr = err
-				close(v.ready)
+			if !v.isReady() {
+				v.settle(err)
 				return
 			}
 			c.logf("consul: watching %s: %v (retrying)", name, err)
@@ -92,8 +143,8 @@ func (c *consulRegistry) runView(ctx context.Context, name string, v *view) {
 			// index; blocking on the old one would wait out blockWait.
 			idx = 0
 			if b.d == 0 {
-				// The first failure of a streak ends the watchers, so
-				// callers learn of it; the view keeps retrying.
+				// The first failure of a streak ends the watchers' Next
+				// once, so callers learn of it; the view keeps retrying.
 				c.store.Fail(name, fmt.Errorf("consul: watching %s: %w", name, err))
 			}
 			if !b.wait(ctx, err) {
@@ -101,101 +152,30 @@ func (c *consulRegistry) runView(ctx context.Context, name string, v *view) {
 			}
 			continue
 		}
-		if b.d > 0 {
-			c.agentBack() // it answers again: own nodes are checked at once
-		}
 		b.reset()
-		services, derr := fromEntries(name, entries)
-		if derr != nil {
-			c.logf("consul: %s: %v", name, derr)
-		}
-		_ = c.store.Replace(name, services)
-		if first {
-			first = false
-			close(v.ready)
-		}
-		if meta.LastIndex < idx || meta.LastIndex == 0 {
-			idx = 0 // the index went back (a snapshot restore): start over
-		} else {
-			idx = meta.LastIndex
-		}
+		c.apply(name, entries)
+		v.settle(nil)
+		idx = nextIndex(idx, meta)
 	}
 }
 
-// ensureCatalog starts the watch of the service list, which keeps a view
-// of every service.
-func (c *consulRegistry) ensureCatalog() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.catalog || c.closed {
-		return
+// apply puts a health query's answer for name in the store.
+func (c *consulRegistry) apply(name string, entries []*api.ServiceEntry) {
+	services, err := fromEntries(name, entries)
+	if err != nil {
+		c.logf("consul: %s: %v", name, err)
 	}
-	c.catalog = true
-	c.wg.Add(1)
-	go c.runCatalog(c.ctx)
+	_ = c.store.Replace(name, services)
 }
 
-func (c *consulRegistry) runCatalog(ctx context.Context) {
-	defer c.wg.Done()
-	var idx uint64
-	var b backoff
-	known := map[string]bool{}
-	for {
-		a, err := c.client()
-		if err != nil {
-			return
-		}
-		var names map[string][]string
-		var meta *api.QueryMeta
-		err = a.do(ctx, func(cl *api.Client) error {
-			q := a.q(ctx)
-			q.WaitIndex, q.WaitTime = idx, blockWait
-			var err error
-			names, meta, err = cl.Catalog().Services(q)
-			return err
-		})
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			c.logf("consul: watching the catalog: %v (retrying)", err)
-			idx = 0
-			if b.d == 0 {
-				c.store.Fail("", fmt.Errorf("consul: watching the catalog: %w", err))
-			}
-			if !b.wait(ctx, err) {
-				return
-			}
-			continue
-		}
-		if b.d > 0 {
-			c.agentBack()
-		}
-		b.reset()
-		for name := range names {
-			if name != "consul" && !known[name] {
-				known[name] = true
-				c.ensureView(name)
-			}
-		}
-		for name := range known {
-			if _, ok := names[name]; !ok {
-				delete(known, name)
-				c.mu.Lock()
-				v := c.views[name]
-				c.mu.Unlock()
-				if v != nil {
-					c.dropView(name, v)
-				}
-				_ = c.store.Replace(name, nil)
-			}
-		}
-		if meta.LastIndex < idx || meta.LastIndex == 0 {
-			idx = 0
-		} else {
-			idx = meta.LastIndex
-		}
+// nextIndex is the index the next blocking query waits on: 0, to start
+// over, when the index went back (a snapshot restore, an agent's state
+// reset).
+func nextIndex(idx uint64, meta *api.QueryMeta) uint64 {
+	if meta.LastIndex < idx || meta.LastIndex == 0 {
+		return 0
 	}
+	return meta.LastIndex
 }
 
 // backoff waits between failed queries, with jitter so that a registry's

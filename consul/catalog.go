@@ -1,0 +1,164 @@
+package consul
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/consul/api"
+)
+
+// The catalog loop is one blocking query on the service list
+// (/v1/catalog/services), run once a registry has a node or a view, until
+// Close. It is
+//   - the agent's pulse: when the agent dies the connection breaks at
+//     once, the query is retried within a second, and the first answer
+//     after a failure, or an index that went back (the agent's state was
+//     reset), makes every heartbeat beat at once and, with shared change
+//     detection, every view be read again; so own nodes are registered
+//     again, passing, and views are current about a second after an
+//     agent's return;
+//   - the list a watch of every service follows: a view for each new
+//     name, and a service gone from the list gone from the store;
+//   - with shared change detection, a source of changes: a service whose
+//     tags changed (go-micro's consul plugin keeps its data in tags) is
+//     read again.
+
+// startCatalogLocked starts the catalog loop if it is not running. c.mu
+// is held.
+func (c *consulRegistry) startCatalogLocked() {
+	if c.catalogOn || c.closed {
+		return
+	}
+	c.catalogOn = true
+	c.wg.Add(1)
+	go c.runCatalog(c.ctx)
+}
+
+func (c *consulRegistry) runCatalog(ctx context.Context) {
+	defer c.wg.Done()
+	var idx uint64
+	var b backoff
+	var prev map[string][]string
+	for {
+		a, err := c.client()
+		if err != nil {
+			return
+		}
+		var names map[string][]string
+		var meta *api.QueryMeta
+		err = a.do(ctx, func(cl *api.Client) error {
+			q := a.q(ctx)
+			q.WaitIndex, q.WaitTime = idx, blockWait
+			var err error
+			names, meta, err = cl.Catalog().Services(q)
+			return err
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			if c.watchingAll() {
+				c.logf("consul: watching the catalog: %v (retrying)", err)
+				if b.d == 0 {
+					c.store.Fail("", fmt.Errorf("consul: watching the catalog: %w", err))
+				}
+			}
+			idx = 0
+			if !b.wait(ctx, err) {
+				return
+			}
+			continue
+		}
+		if b.d > 0 || (idx > 0 && meta.LastIndex < idx) {
+			c.agentBack()
+			prev = nil // read every view again
+		}
+		b.reset()
+		c.onCatalog(names, prev)
+		prev = names
+		idx = nextIndex(idx, meta)
+	}
+}
+
+// onCatalog acts on a new service list (prev: the one before, nil to
+// treat everything as changed).
+func (c *consulRegistry) onCatalog(names, prev map[string][]string) {
+	delete(names, "consul")
+	c.mu.Lock()
+	all, shared := c.watchAll, c.shared
+	var gone []string
+	for name, v := range c.views {
+		if _, ok := names[name]; !ok && all {
+			gone = append(gone, name)
+			delete(c.views, name)
+			if v.cancel != nil {
+				v.cancel()
+			}
+		}
+	}
+	c.mu.Unlock()
+	for _, name := range gone {
+		_ = c.store.Replace(name, nil)
+	}
+	for name, tags := range names {
+		if all {
+			c.ensureView(name)
+		}
+		if old, ok := prev[name]; shared && (!ok || !slices.Equal(old, tags)) && c.viewed(name) {
+			c.fetches.add(name)
+		}
+	}
+	if shared {
+		// A viewed service no longer listed: read it (to nothing).
+		for name := range prev {
+			if _, ok := names[name]; !ok && c.viewed(name) {
+				c.fetches.add(name)
+			}
+		}
+	}
+}
+
+// watchingAll reports whether a watch of every service was started.
+func (c *consulRegistry) watchingAll() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.watchAll
+}
+
+// ensureWatchAll starts following the whole service list.
+func (c *consulRegistry) ensureWatchAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.watchAll || c.closed {
+		return
+	}
+	c.watchAll = true
+	c.startCatalogLocked()
+	if !c.shared {
+		c.shareLocked()
+	}
+	// The loop may be blocked on a list it already has: take one now.
+	c.wg.Add(1)
+	go c.catalogOnce(c.ctx)
+}
+
+// catalogOnce reads the service list once, not blocking, and acts on it.
+func (c *consulRegistry) catalogOnce(ctx context.Context) {
+	defer c.wg.Done()
+	a, err := c.client()
+	if err != nil {
+		return
+	}
+	callCtx, cancel := c.callCtx(ctx)
+	defer cancel()
+	var names map[string][]string
+	err = a.do(callCtx, func(cl *api.Client) error {
+		var err error
+		names, _, err = cl.Catalog().Services(a.q(callCtx))
+		return err
+	})
+	if err == nil {
+		c.onCatalog(names, nil)
+	}
+}

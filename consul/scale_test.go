@@ -1,0 +1,133 @@
+package consul_test
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+
+	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/registry"
+)
+
+// connsTo counts the established TCP connections this network namespace
+// holds to port from the client side (/proc/net/tcp: the remote port).
+func connsTo(t *testing.T, port int) int {
+	t.Helper()
+	f, err := os.Open("/proc/net/tcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := fmt.Sprintf(":%04X", port)
+	n := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 3 && strings.HasSuffix(fields[2], want) && fields[3] == "01" {
+			n++
+		}
+	}
+	return n
+}
+
+// A watch of every service, over 1,000 services, on an agent with its
+// default limits (200 HTTP connections per client address), holds at most
+// 4 connections to the agent and sees every service, while other
+// registries on the host register without a 429.
+func TestWatchAllOfAThousandServicesKeepsTheAgentUsable(t *testing.T) {
+	agent := consultest.StartDev(t)
+	_, portStr, _ := net.SplitHostPort(agent.HTTPAddr)
+	port, _ := strconv.Atoi(portStr)
+	tr := &http.Transport{}
+	c, err := api.NewClient(&api.Config{Address: agent.HTTPAddr, HttpClient: &http.Client{Transport: tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	for i := 0; i < n; i++ {
+		err := c.Agent().ServiceRegister(&api.AgentServiceRegistration{ID: fmt.Sprintf("many-%04d-1", i),
+			Name: fmt.Sprintf("many-%04d", i), Address: "127.0.0.1", Port: 10000 + i})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr.CloseIdleConnections()
+	before := connsTo(t, port)
+
+	watcher := open(t, agent.HTTPAddr)
+	w, err := watcher.Watch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	created := map[string]bool{}
+	var mu sync.Mutex
+	go func() {
+		for {
+			ev, err := w.Next()
+			if err != nil {
+				if err == registry.ErrWatcherStopped { //nolint:errorlint // the sentinel itself
+					return
+				}
+				continue
+			}
+			if ev.Action == registry.ActionCreate && strings.HasPrefix(ev.Service.Name, "many-") {
+				mu.Lock()
+				created[ev.Service.Name] = true
+				mu.Unlock()
+			}
+		}
+	}()
+	start := time.Now()
+	waitUntil(t, 60*time.Second, "the watch-all sees all 1,000 services", func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(created) != n {
+			return fmt.Errorf("%d of %d", len(created), n)
+		}
+		return nil
+	})
+	t.Logf("the watch-all saw all %d services in %v", n, time.Since(start))
+	held := connsTo(t, port) - before
+	t.Logf("connections the watching registry holds to its agent: %d", held)
+	if held > 4 {
+		t.Fatalf("the watching registry holds %d connections to its agent, want at most 4", held)
+	}
+
+	// Other registries on the same host register meanwhile.
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for r := 0; r < 5; r++ {
+		reg := open(t, agent.HTTPAddr)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				if err := reg.Register(svc(fmt.Sprintf("other-%d-%d", r, i), fmt.Sprintf("other-%d-%d-1", r, i), "x")); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a registry on the same host failed to register: %v", err)
+	}
+	waitUntil(t, 30*time.Second, "the watch-all sees the new services", func() error {
+		_, err := watcher.GetService("other-4-19")
+		return err
+	})
+	if held := connsTo(t, port) - before; held > 4+5*4 {
+		t.Fatalf("six registries hold %d connections to the agent", held)
+	}
+}

@@ -1,0 +1,259 @@
+package consul
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+)
+
+// Shared change detection (see view.go): one blocking query on the health
+// of every service check (/v1/health/state/any) tells which services
+// changed (an instance added or removed, a check passing or failing, a
+// microreg node registered again with other data, whose check notes
+// carry a digest of the registration); the catalog loop adds services
+// whose tags changed; two fetchers read only those services
+// (/v1/health/service/NAME, not blocking).
+
+// resyncEvery is how often every view is read again while change detection
+// is shared, for the one change neither query shows: an instance someone
+// else registered again with another address or Meta but the same tags and
+// checks.
+const resyncEvery = 5 * time.Minute
+
+// shareLocked switches to shared change detection: the views' own queries
+// stop, the health loop and the fetchers start, and every view is read.
+// c.mu is held.
+func (c *consulRegistry) shareLocked() {
+	c.shared = true
+	for name, v := range c.views {
+		if v.cancel != nil {
+			v.cancel()
+			v.cancel = nil
+		}
+		c.fetches.add(name)
+	}
+	c.wg.Add(1 + fetchers)
+	go c.runHealth(c.ctx)
+	for i := 0; i < fetchers; i++ {
+		go c.fetcher(c.ctx)
+	}
+}
+
+func (c *consulRegistry) runHealth(ctx context.Context) {
+	defer c.wg.Done()
+	var idx uint64
+	var b backoff
+	prev := map[string]string{}
+	resync := time.Now().Add(resyncEvery)
+	for {
+		a, err := c.client()
+		if err != nil {
+			return
+		}
+		var checks api.HealthChecks
+		var meta *api.QueryMeta
+		err = a.do(ctx, func(cl *api.Client) error {
+			q := a.q(ctx)
+			q.WaitIndex, q.WaitTime = idx, blockWait
+			q.Filter = `ServiceName != ""`
+			var err error
+			checks, meta, err = cl.Health().State(api.HealthAny, q)
+			return err
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			c.logf("consul: watching the health of services: %v (retrying)", err)
+			idx = 0
+			if b.d == 0 {
+				c.store.Fail("", fmt.Errorf("consul: watching the health of services: %w", err))
+			}
+			if !b.wait(ctx, err) {
+				return
+			}
+			continue
+		}
+		b.reset()
+		next := fingerprints(checks)
+		for name, fp := range next {
+			if prev[name] != fp && c.viewed(name) {
+				c.fetches.add(name)
+			}
+		}
+		for name := range prev {
+			if _, ok := next[name]; !ok && c.viewed(name) {
+				c.fetches.add(name)
+			}
+		}
+		prev = next
+		if time.Now().After(resync) {
+			resync = time.Now().Add(resyncEvery)
+			c.mu.Lock()
+			for name := range c.views {
+				c.fetches.add(name)
+			}
+			c.mu.Unlock()
+		}
+		idx = nextIndex(idx, meta)
+	}
+}
+
+// fingerprints sums up each service's checks: which, on which node, in
+// which state, changed when.
+func fingerprints(checks api.HealthChecks) map[string]string {
+	parts := map[string][]string{}
+	for _, h := range checks {
+		parts[h.ServiceName] = append(parts[h.ServiceName], fmt.Sprintf("%s/%s/%s/%s/%d", h.Node, h.ServiceID, h.CheckID, h.Status, h.ModifyIndex))
+	}
+	out := make(map[string]string, len(parts))
+	for name, p := range parts {
+		sort.Strings(p)
+		out[name] = strings.Join(p, ";")
+	}
+	return out
+}
+
+// fetcher reads the services queued, one at a time, until Close.
+func (c *consulRegistry) fetcher(ctx context.Context) {
+	defer c.wg.Done()
+	for {
+		name, ok := c.fetches.take(ctx)
+		if !ok {
+			return
+		}
+		c.fetch(ctx, name)
+		c.fetches.done(name)
+	}
+}
+
+// fetch reads one service's passing instances into its view. A view not
+// answered yet gets the error; one that was is read again a second later.
+func (c *consulRegistry) fetch(ctx context.Context, name string) {
+	c.mu.Lock()
+	v := c.views[name]
+	c.mu.Unlock()
+	if v == nil {
+		return
+	}
+	a, err := c.client()
+	if err != nil {
+		v.settle(err)
+		return
+	}
+	callCtx, cancel := c.callCtx(ctx)
+	defer cancel()
+	var entries []*api.ServiceEntry
+	err = a.do(callCtx, func(cl *api.Client) error {
+		var err error
+		entries, _, err = cl.Health().Service(name, "", true, a.q(callCtx))
+		return err
+	})
+	if ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		if !v.isReady() {
+			v.settle(err)
+			return
+		}
+		c.logf("consul: reading %s: %v (retrying)", name, err)
+		c.fetches.later(ctx, name, time.Second)
+		return
+	}
+	c.apply(name, entries)
+	v.settle(nil)
+}
+
+// fetchQueue is the set of services to read, each once however often it
+// is added; a service added while being read is read again after.
+type fetchQueue struct {
+	mu       sync.Mutex
+	pending  []string
+	queued   map[string]bool
+	inflight map[string]bool
+	again    map[string]bool
+	wake     chan struct{}
+	wg       *sync.WaitGroup
+}
+
+func newFetchQueue(wg *sync.WaitGroup) *fetchQueue {
+	return &fetchQueue{queued: map[string]bool{}, inflight: map[string]bool{}, again: map[string]bool{},
+		wake: make(chan struct{}, 1), wg: wg}
+}
+
+func (q *fetchQueue) add(name string) {
+	q.mu.Lock()
+	switch {
+	case q.inflight[name]:
+		q.again[name] = true
+	case !q.queued[name]:
+		q.queued[name] = true
+		q.pending = append(q.pending, name)
+	}
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the next service to read, or false when ctx ends.
+func (q *fetchQueue) take(ctx context.Context) (string, bool) {
+	for {
+		q.mu.Lock()
+		if len(q.pending) > 0 {
+			name := q.pending[0]
+			q.pending = q.pending[1:]
+			delete(q.queued, name)
+			q.inflight[name] = true
+			more := len(q.pending) > 0
+			q.mu.Unlock()
+			if more {
+				select {
+				case q.wake <- struct{}{}:
+				default:
+				}
+			}
+			return name, true
+		}
+		q.mu.Unlock()
+		select {
+		case <-q.wake:
+		case <-ctx.Done():
+			return "", false
+		}
+	}
+}
+
+// done ends a read of name, queueing it again if it was added meanwhile.
+func (q *fetchQueue) done(name string) {
+	q.mu.Lock()
+	delete(q.inflight, name)
+	again := q.again[name]
+	delete(q.again, name)
+	q.mu.Unlock()
+	if again {
+		q.add(name)
+	}
+}
+
+// later adds name after d, unless ctx ends first.
+func (q *fetchQueue) later(ctx context.Context, name string, d time.Duration) {
+	q.wg.Add(1)
+	go func() {
+		defer q.wg.Done()
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			q.add(name)
+		case <-ctx.Done():
+		}
+	}()
+}

@@ -102,18 +102,23 @@ func (c *consulRegistry) onCatalog(names, prev map[string][]string) {
 		_ = c.store.Replace(name, nil)
 	}
 	for name, tags := range names {
+		old, known := prev[name]
 		if all {
-			c.ensureView(name)
+			c.startView(name, prev != nil) // a new service: urgent; the first list: bulk
 		}
-		if old, ok := prev[name]; shared && (!ok || !slices.Equal(old, tags)) && c.viewed(name) {
-			c.fetches.add(name)
+		if shared && (!known || !slices.Equal(old, tags)) && c.viewed(name) {
+			if prev == nil {
+				c.fetches.add(name)
+			} else {
+				c.fetches.urgent(name)
+			}
 		}
 	}
 	if shared {
 		// A viewed service no longer listed: read it (to nothing).
 		for name := range prev {
 			if _, ok := names[name]; !ok && c.viewed(name) {
-				c.fetches.add(name)
+				c.fetches.urgent(name)
 			}
 		}
 	}

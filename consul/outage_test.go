@@ -95,3 +95,75 @@ func TestUnavailableKeepsItsCause(t *testing.T) {
 		t.Fatalf("the network error is not reachable in %v", err)
 	}
 }
+
+// The cluster loses its quorum (the leader and a follower killed): lookups
+// go on answering from the server left (stale reads, the default) or say
+// ErrUnavailable, never a raw server error; a Register made meanwhile may
+// fail, but the registry keeps the intent, so once the servers are back
+// the node is registered and passing without another call, and Deregister
+// removes it.
+func TestQuorumLoss(t *testing.T) {
+	cluster := consultest.StartCluster(t, 3)
+	leader := cluster.LeaderAgent(t)
+	var follower *consultest.Agent
+	for _, s := range cluster.Servers {
+		if s != leader {
+			follower = s
+			break
+		}
+	}
+	r := open(t, cluster.Client.HTTPAddr, registry.Timeout(3*time.Second))
+	if err := r.Register(svc("before", "before-1", "a")); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "registered before the loss", func() error {
+		_, err := r.GetService("before")
+		return err
+	})
+
+	leader.Kill()
+	follower.Kill()
+	if _, err := r.GetService("before"); err != nil {
+		t.Fatalf("a viewed service during the loss: %v", err)
+	}
+	unknown := func(err error) error {
+		if err == nil || errors.Is(err, registry.ErrNotFound) || errors.Is(err, consul.ErrUnavailable) {
+			return nil
+		}
+		return fmt.Errorf("want an answer, ErrNotFound or ErrUnavailable, got %w", err)
+	}
+	if _, err := r.GetService("never-seen"); unknown(err) != nil {
+		t.Fatalf("a new name during the loss: %v", unknown(err))
+	}
+	if _, err := r.ListServices(); unknown(err) != nil {
+		t.Fatalf("ListServices during the loss: %v", unknown(err))
+	}
+	err := r.Register(svc("during", "during-1", "a"))
+	t.Logf("Register during the loss: %v", err)
+	if err != nil && !errors.Is(err, consul.ErrUnavailable) {
+		t.Fatalf("Register during the loss: %v, want nil or ErrUnavailable", err)
+	}
+
+	leader.Restart(t)
+	follower.Restart(t)
+	cluster.Client.WaitLeader(t, 60*time.Second)
+	c, err := api.NewClient(&api.Config{Address: cluster.Client.HTTPAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 30*time.Second, "the node registered during the loss is passing", func() error {
+		if n, err := passing(c, "during"); err != nil || n != 1 {
+			return fmt.Errorf("%d passing, %v", n, err)
+		}
+		return nil
+	})
+	if err := r.Deregister(svc("during", "during-1", "a")); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 30*time.Second, "Deregister removes it", func() error {
+		if n, err := instances(cluster.Client.HTTPAddr, "during"); err != nil || n != 0 {
+			return fmt.Errorf("%d instances, %v", n, err)
+		}
+		return nil
+	})
+}

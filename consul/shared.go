@@ -3,6 +3,7 @@ package consul
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -48,7 +49,7 @@ func (c *consulRegistry) runHealth(ctx context.Context) {
 	defer c.wg.Done()
 	var idx uint64
 	var b backoff
-	prev := map[string]string{}
+	var prev map[string]string
 	resync := time.Now().Add(resyncEvery)
 	for {
 		a, err := c.client()
@@ -81,14 +82,18 @@ func (c *consulRegistry) runHealth(ctx context.Context) {
 		}
 		b.reset()
 		next := fingerprints(checks)
+		put := c.fetches.urgent
+		if prev == nil {
+			put = c.fetches.add // the first answer: every service, in bulk
+		}
 		for name, fp := range next {
-			if prev[name] != fp && c.viewed(name) {
-				c.fetches.add(name)
+			if old, ok := prev[name]; (!ok || old != fp) && c.viewed(name) {
+				put(name)
 			}
 		}
 		for name := range prev {
 			if _, ok := next[name]; !ok && c.viewed(name) {
-				c.fetches.add(name)
+				put(name)
 			}
 		}
 		prev = next
@@ -187,14 +192,31 @@ func newFetchQueue(wg *sync.WaitGroup) *fetchQueue {
 		wake: make(chan struct{}, 1), wg: wg}
 }
 
-func (q *fetchQueue) add(name string) {
+// add queues name at the back: a view read in bulk (the first reading of
+// every service, a resync).
+func (q *fetchQueue) add(name string) { q.put(name, false) }
+
+// urgent queues name at the front: a change, or a view someone waits on,
+// does not wait behind a bulk reading of every service.
+func (q *fetchQueue) urgent(name string) { q.put(name, true) }
+
+func (q *fetchQueue) put(name string, front bool) {
 	q.mu.Lock()
 	switch {
 	case q.inflight[name]:
 		q.again[name] = true
 	case !q.queued[name]:
 		q.queued[name] = true
-		q.pending = append(q.pending, name)
+		if front {
+			q.pending = append([]string{name}, q.pending...)
+		} else {
+			q.pending = append(q.pending, name)
+		}
+	case front:
+		// Already queued: move it to the front.
+		if i := slices.Index(q.pending, name); i > 0 {
+			q.pending = append(append([]string{name}, q.pending[:i]...), q.pending[i+1:]...)
+		}
 	}
 	q.mu.Unlock()
 	select {
@@ -239,7 +261,7 @@ func (q *fetchQueue) done(name string) {
 	delete(q.again, name)
 	q.mu.Unlock()
 	if again {
-		q.add(name)
+		q.urgent(name)
 	}
 }
 

@@ -63,7 +63,13 @@ func (v *view) isReady() bool {
 // blockWait is how long one blocking query waits for a change.
 const blockWait = 5 * time.Minute
 
-func (c *consulRegistry) ensureView(name string) *view {
+// ensureView returns name's view, starting it if there is none: someone
+// waits on it, so with shared change detection it is read first.
+func (c *consulRegistry) ensureView(name string) *view { return c.startView(name, true) }
+
+// startView is ensureView; a view started in bulk (urgent false) is read
+// after those someone waits on.
+func (c *consulRegistry) startView(name string, urgent bool) *view {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if v := c.views[name]; v != nil {
@@ -80,7 +86,11 @@ func (c *consulRegistry) ensureView(name string) *view {
 		c.shareLocked()
 	}
 	if c.shared {
-		c.fetches.add(name)
+		if urgent {
+			c.fetches.urgent(name)
+		} else {
+			c.fetches.add(name)
+		}
 		return v
 	}
 	ctx, cancel := context.WithCancel(c.ctx)

@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hashicorp/consul/api"
+
 	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/examples/internal/walk"
 	"github.com/microreg/microreg/internal/consultest"
@@ -146,6 +148,13 @@ func steps(ctx context.Context, prog *consultest.Program) error {
 	if err := waitMembers(ctx, c.Client, func(st map[string]string) bool { return count(st, "alive") == 4 }); err != nil {
 		return err
 	}
+	// Alive in serf is not yet a vote in Raft: autopilot may have removed
+	// the failed server from the Raft configuration, and adds it back as a
+	// voter only after it has been stable for a while. Killing the leader
+	// before then would leave one voter of two, and no election could win.
+	if err := waitVoters(ctx, c.Client, len(c.Servers)); err != nil {
+		return err
+	}
 
 	say("8. the leader, %s, is killed: a new leader is elected", leader.Name)
 	start := time.Now()
@@ -250,6 +259,37 @@ func count(st map[string]string, status string) int {
 		}
 	}
 	return n
+}
+
+// waitVoters polls a's Raft configuration until it has n voters.
+func waitVoters(ctx context.Context, a *consultest.Agent, n int) error {
+	cl, err := api.NewClient(&api.Config{Address: a.HTTPAddr})
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(within)
+	for {
+		voters := 0
+		cfg, err := cl.Operator().RaftGetConfiguration(nil)
+		if err == nil {
+			for _, s := range cfg.Servers {
+				if s.Voter {
+					voters++
+				}
+			}
+			if voters == n {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d of %d Raft voters within %v (%v)", voters, n, within, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond): // polling interval
+		}
+	}
 }
 
 // newLeader polls a's /v1/status/leader until it names a leader other

@@ -256,3 +256,13 @@ func (a *Agent) CLI(args ...string) (string, error) {
 	}
 	return string(out), nil
 }
+
+// Pid returns the agent's process id, 0 when it is not running.
+func (a *Agent) Pid() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cmd == nil || a.cmd.Process == nil {
+		return 0
+	}
+	return a.cmd.Process.Pid
+}

@@ -1,0 +1,186 @@
+package bench
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+
+	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/registry"
+)
+
+// agentConns counts the established TCP connections to port, client side.
+func agentConns(tb testing.TB, port int) int {
+	f, err := os.Open("/proc/net/tcp")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	want := fmt.Sprintf(":%04X", port)
+	n := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) > 3 && strings.HasSuffix(fields[2], want) && fields[3] == "01" {
+			n++
+		}
+	}
+	return n
+}
+
+// cpuTime is a process's user+system CPU time.
+func cpuTime(tb testing.TB, pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+// BenchmarkConsulViewLoad: one registry viewing 10, 100 or 1,000 services
+// (microreg: a GetService of each; plugin: a watch of each, as go-micro's
+// selector cache makes), on a dev agent with its default limits. conns:
+// the connections it holds to the agent; then a node of one viewed service
+// is deregistered through another registry, b.N times (see Propagation),
+// and agent-cpu-ms is the agent's CPU per op.
+func BenchmarkConsulViewLoad(b *testing.B) {
+	for _, n := range []int{10, 100, 1000} {
+		agent := consultest.StartDev(b)
+		_, portStr, _ := net.SplitHostPort(agent.HTTPAddr)
+		port, _ := strconv.Atoi(portStr)
+		tr := &http.Transport{}
+		cl, err := api.NewClient(&api.Config{Address: agent.HTTPAddr, HttpClient: &http.Client{Transport: tr}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < n; i++ {
+			if err := cl.Agent().ServiceRegister(&api.AgentServiceRegistration{ID: fmt.Sprintf("view-%04d-1", i),
+				Name: fmt.Sprintf("view-%04d", i), Address: "127.0.0.1", Port: 10000 + i}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		tr.CloseIdleConnections()
+		for k, c := range consulContenders {
+			if c.name == "plugin" && n > 100 {
+				continue // 1,000 watches: past the agent's 200 connections per address
+			}
+			b.Run(Impl(c.name)+fmt.Sprintf("/views=%d", n), func(b *testing.B) {
+				before := agentConns(b, port)
+				r := c.new(agent.HTTPAddr)
+				b.Cleanup(func() { registry.Close(r) })
+				for i := 0; i < n; i++ {
+					name := fmt.Sprintf("view-%04d", i)
+					if c.name == "plugin" {
+						w, err := r.Watch(registry.WatchService(name))
+						if err != nil {
+							b.Fatal(err)
+						}
+						b.Cleanup(w.Stop)
+						continue
+					}
+					if _, err := r.GetService(name); err != nil {
+						b.Fatal(err)
+					}
+				}
+				time.Sleep(time.Second) // the plugin's watches start in the background: let them connect
+				conns := agentConns(b, port) - before
+				writer := c.new(agent.HTTPAddr)
+				b.Cleanup(func() { registry.Close(writer) })
+				gone := consulService(800+k, 1)
+				gone.Name = "view-0000"
+				stay := consulService(800+k, 2)
+				stay.Name, stay.Nodes = "view-0000", stay.Nodes[1:]
+				pid := agent.Pid()
+				cpu0 := cpuTime(b, pid)
+				Propagation(b, writer, r, stay, gone, 10*time.Second, registry.RegisterTTL(time.Minute))
+				b.ReportMetric(float64(cpuTime(b, pid)-cpu0)/float64(time.Millisecond)/float64(b.N), "agent-cpu-ms/op")
+				b.ReportMetric(float64(conns), "conns")
+			})
+		}
+	}
+}
+
+// BenchmarkConsulAgentRestart: a dev agent killed for 2 s and started
+// again, empty. back-ms: until a node registered before is registered
+// again and passing; current-ms: until another registry's view of it
+// serves it again and no longer serves a node nobody registers again.
+func BenchmarkConsulAgentRestart(b *testing.B) {
+	agent := consultest.StartDev(b)
+	tr := &http.Transport{}
+	cl, err := api.NewClient(&api.Config{Address: agent.HTTPAddr, HttpClient: &http.Client{Transport: tr}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range consulContenders {
+		b.Run(Impl(c.name), func(b *testing.B) {
+			writer, viewer := c.new(agent.HTTPAddr), c.new(agent.HTTPAddr)
+			b.Cleanup(func() { registry.Close(writer); registry.Close(viewer) })
+			s := consulService(900, 1)
+			if err := writer.Register(s, registry.RegisterTTL(time.Hour)); err != nil {
+				b.Fatal(err)
+			}
+			var back, current []time.Duration
+			lost := 0
+			for i := 0; i < b.N; i++ {
+				if err := cl.Agent().ServiceRegister(&api.AgentServiceRegistration{ID: "ghost-1", Name: "ghost", Address: "127.0.0.1", Port: 9}); err != nil {
+					b.Fatal(err)
+				}
+				if _, ok := pollFor(10*time.Second, func() bool { g, err := viewer.GetService("ghost"); return err == nil && len(g) > 0 }); !ok {
+					b.Fatal("ghost never seen")
+				}
+				_, _ = viewer.GetService(s.Name)
+				agent.Kill()
+				time.Sleep(2 * time.Second) // the outage
+				agent.Start(b)
+				agent.WaitLeader(b, 30*time.Second)
+				start := time.Now()
+				d, ok := pollFor(15*time.Second, func() bool {
+					e, _, err := cl.Health().Service(s.Name, "", true, nil)
+					return err == nil && len(e) == 1
+				})
+				if !ok {
+					lost++
+				}
+				back = append(back, d)
+				d, ok = pollFor(15*time.Second, func() bool {
+					g, gerr := viewer.GetService("ghost")
+					live, lerr := viewer.GetService(s.Name)
+					return (gerr != nil || len(g) == 0 || len(g[0].Nodes) == 0) && lerr == nil && len(live) > 0 && len(live[0].Nodes) == 1
+				})
+				if !ok {
+					lost++
+				}
+				current = append(current, time.Since(start))
+				tr.CloseIdleConnections()
+			}
+			b.ReportMetric(float64(Percentile(back, 0.5).Nanoseconds())/1e6, "back-p50-ms")
+			b.ReportMetric(float64(Percentile(back, 0.99).Nanoseconds())/1e6, "back-p99-ms")
+			b.ReportMetric(float64(Percentile(current, 0.5).Nanoseconds())/1e6, "current-p50-ms")
+			b.ReportMetric(float64(Percentile(current, 0.99).Nanoseconds())/1e6, "current-p99-ms")
+			b.ReportMetric(float64(lost), "lost")
+		})
+	}
+}
+
+// pollFor polls cond every 10 ms until it holds or d passes.
+func pollFor(d time.Duration, cond func() bool) (time.Duration, bool) {
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > d {
+			return time.Since(start), false
+		}
+		time.Sleep(10 * time.Millisecond) // polling interval of the measurement
+	}
+	return time.Since(start), true
+}

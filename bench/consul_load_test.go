@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"bufio"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -16,25 +14,6 @@ import (
 	"github.com/microreg/microreg/internal/consultest"
 	"github.com/microreg/microreg/registry"
 )
-
-// agentConns counts the established TCP connections to port, client side.
-func agentConns(tb testing.TB, port int) int {
-	f, err := os.Open("/proc/net/tcp")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	want := fmt.Sprintf(":%04X", port)
-	n := 0
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) > 3 && strings.HasSuffix(fields[2], want) && fields[3] == "01" {
-			n++
-		}
-	}
-	return n
-}
 
 // cpuTime is a process's user+system CPU time.
 func cpuTime(tb testing.TB, pid int) time.Duration {
@@ -57,8 +36,6 @@ func cpuTime(tb testing.TB, pid int) time.Duration {
 func BenchmarkConsulViewLoad(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
 		agent := consultest.StartDev(b)
-		_, portStr, _ := net.SplitHostPort(agent.HTTPAddr)
-		port, _ := strconv.Atoi(portStr)
 		tr := &http.Transport{}
 		cl, err := api.NewClient(&api.Config{Address: agent.HTTPAddr, HttpClient: &http.Client{Transport: tr}})
 		if err != nil {
@@ -76,7 +53,7 @@ func BenchmarkConsulViewLoad(b *testing.B) {
 				continue // 1,000 watches: past the agent's 200 connections per address
 			}
 			b.Run(Impl(c.name)+fmt.Sprintf("/views=%d", n), func(b *testing.B) {
-				before := agentConns(b, port)
+				before := consultest.Conns(b, agent.HTTPAddr)
 				r := c.new(agent.HTTPAddr)
 				b.Cleanup(func() { registry.Close(r) })
 				for i := 0; i < n; i++ {
@@ -94,7 +71,7 @@ func BenchmarkConsulViewLoad(b *testing.B) {
 					}
 				}
 				time.Sleep(time.Second) // the plugin's watches start in the background: let them connect
-				conns := agentConns(b, port) - before
+				conns := consultest.Conns(b, agent.HTTPAddr) - before
 				writer := c.new(agent.HTTPAddr)
 				b.Cleanup(func() { registry.Close(writer) })
 				gone := consulService(800+k, 1)

@@ -1,12 +1,8 @@
 package consul_test
 
 import (
-	"bufio"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,35 +14,12 @@ import (
 	"github.com/microreg/microreg/registry"
 )
 
-// connsTo counts the established TCP connections this network namespace
-// holds to port from the client side (/proc/net/tcp: the remote port).
-func connsTo(t *testing.T, port int) int {
-	t.Helper()
-	f, err := os.Open("/proc/net/tcp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	want := fmt.Sprintf(":%04X", port)
-	n := 0
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) > 3 && strings.HasSuffix(fields[2], want) && fields[3] == "01" {
-			n++
-		}
-	}
-	return n
-}
-
 // A watch of every service, over 1,000 services, on an agent with its
 // default limits (200 HTTP connections per client address), holds at most
 // 4 connections to the agent and sees every service, while other
 // registries on the host register without a 429.
 func TestWatchAllOfAThousandServicesKeepsTheAgentUsable(t *testing.T) {
 	agent := consultest.StartDev(t)
-	_, portStr, _ := net.SplitHostPort(agent.HTTPAddr)
-	port, _ := strconv.Atoi(portStr)
 	tr := &http.Transport{}
 	c, err := api.NewClient(&api.Config{Address: agent.HTTPAddr, HttpClient: &http.Client{Transport: tr}})
 	if err != nil {
@@ -61,7 +34,7 @@ func TestWatchAllOfAThousandServicesKeepsTheAgentUsable(t *testing.T) {
 		}
 	}
 	tr.CloseIdleConnections()
-	before := connsTo(t, port)
+	before := consultest.Conns(t, agent.HTTPAddr)
 
 	watcher := open(t, agent.HTTPAddr)
 	w, err := watcher.Watch()
@@ -97,7 +70,7 @@ func TestWatchAllOfAThousandServicesKeepsTheAgentUsable(t *testing.T) {
 		return nil
 	})
 	t.Logf("the watch-all saw all %d services in %v", n, time.Since(start))
-	held := connsTo(t, port) - before
+	held := consultest.Conns(t, agent.HTTPAddr) - before
 	t.Logf("connections the watching registry holds to its agent: %d", held)
 	if held > 4 {
 		t.Fatalf("the watching registry holds %d connections to its agent, want at most 4", held)
@@ -127,7 +100,7 @@ func TestWatchAllOfAThousandServicesKeepsTheAgentUsable(t *testing.T) {
 		_, err := watcher.GetService("other-4-19")
 		return err
 	})
-	if held := connsTo(t, port) - before; held > 4+5*4 {
+	if held := consultest.Conns(t, agent.HTTPAddr) - before; held > 4+5*4 {
 		t.Fatalf("six registries hold %d connections to the agent", held)
 	}
 }

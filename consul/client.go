@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,7 +55,6 @@ func newAgents(o registry.Options) (*agents, error) {
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: maxConnsPerAgent,
-		MaxConnsPerHost:     maxConnsPerAgent,
 		IdleConnTimeout:     90 * time.Second,
 	}
 	if o.TLSConfig != nil || o.Secure || base.Scheme == "https" {
@@ -86,11 +86,11 @@ func newAgents(o registry.Options) (*agents, error) {
 		}
 		a.clients = append(a.clients, c)
 	}
-	// Reads are stale by default (see AllowStale); Consistent or
-	// AllowStale(false) turn that off.
-	stale, set := registry.ContextValue[bool](o, staleKey{})
+	// Reads go to the leader unless AllowStale; one that fails for want of
+	// a leader is asked again of any server (see noLeader).
+	stale, _ := registry.ContextValue[bool](o, staleKey{})
 	consistent, _ := registry.ContextValue[bool](o, consistentKey{})
-	a.query.AllowStale = (stale || !set) && !consistent
+	a.query.AllowStale = stale && !consistent
 	a.query.RequireConsistent = consistent
 	return a, nil
 }
@@ -159,6 +159,27 @@ func statusCode(err error) int {
 func busy(err error) bool {
 	code := statusCode(err)
 	return code == http.StatusTooManyRequests || code >= 500
+}
+
+// noLeader reports an answer meaning the cluster has no leader now.
+func noLeader(err error) bool {
+	var se api.StatusError
+	return errors.As(err, &se) && strings.Contains(se.Body, "No cluster leader")
+}
+
+// read runs a read through do; if it fails for want of a leader, and
+// reads are not required to be consistent, it is asked again of any
+// server (a stale read), so lookups go on answering through an election.
+func (a *agents) read(ctx context.Context, call func(*api.Client, *api.QueryOptions) error) error {
+	err := a.do(ctx, func(cl *api.Client) error { return call(cl, a.q(ctx)) })
+	if err == nil || !noLeader(err) || a.query.RequireConsistent || a.query.AllowStale {
+		return err
+	}
+	return a.do(ctx, func(cl *api.Client) error {
+		q := a.q(ctx)
+		q.AllowStale = true
+		return call(cl, q)
+	})
 }
 
 // q returns query options carrying ctx and the read consistency chosen.

@@ -245,9 +245,9 @@ func (c *consulRegistry) ListServices(opts ...registry.ListOption) ([]*registry.
 	ctx, cancel := c.callCtx(o.Context)
 	defer cancel()
 	var names map[string][]string
-	err = a.do(ctx, func(cl *api.Client) error {
+	err = a.read(ctx, func(cl *api.Client, q *api.QueryOptions) error {
 		var err error
-		names, _, err = cl.Catalog().Services(a.q(ctx))
+		names, _, err = cl.Catalog().Services(q)
 		return err
 	})
 	if err != nil {

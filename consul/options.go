@@ -53,13 +53,13 @@ func Token(token string) registry.Option { return registry.ContextOption(tokenKe
 // Datacenter sets the datacenter queried.
 func Datacenter(dc string) registry.Option { return registry.ContextOption(dcKey{}, dc) }
 
-// AllowStale lets reads be answered by any server, not just the leader:
-// they go on answering while the cluster has no leader. On by default, as
-// in go-micro's consul plugin and Consul DNS: a registry would rather
-// answer lookups through a leader election, from a server that may lag
-// the leader by a few milliseconds, than fail them all; its views are kept
-// current by blocking queries either way. AllowStale(false) sends reads to
-// the leader.
+// AllowStale lets every read be answered by any server, not just the
+// leader. Off by default: reads go to the leader, and only a read that
+// fails because the cluster has no leader is asked again of any server,
+// so lookups and listings go on answering through an election without
+// every read risking a lagging server. (Stale blocking queries by
+// default were tried: on a loaded agent they left views behind changes
+// for seconds.)
 func AllowStale(b bool) registry.Option { return registry.ContextOption(staleKey{}, b) }
 
 // Consistent makes reads consistent (the leader checks it still leads);

@@ -154,9 +154,9 @@ func (c *consulRegistry) fetch(ctx context.Context, name string) {
 	callCtx, cancel := c.callCtx(ctx)
 	defer cancel()
 	var entries []*api.ServiceEntry
-	err = a.do(callCtx, func(cl *api.Client) error {
+	err = a.read(callCtx, func(cl *api.Client, q *api.QueryOptions) error {
 		var err error
-		entries, _, err = cl.Health().Service(name, "", true, a.q(callCtx))
+		entries, _, err = cl.Health().Service(name, "", true, q)
 		return err
 	})
 	if ctx.Err() != nil {

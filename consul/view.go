@@ -27,8 +27,10 @@ import (
 // With the catalog loop (catalog.go), which also notices the agent's
 // return, a registry holds at most 4 long-lived connections to its agent:
 // perServiceViews view queries and the catalog loop, or the catalog loop,
-// the health loop and the two fetchers. The HTTP transport is capped at
-// maxConnsPerAgent connections per agent, so nothing else opens more.
+// the health loop and the two fetchers; its short calls (heartbeats,
+// Register) reuse the idle ones, of which the HTTP transport keeps at most
+// maxConnsPerAgent. (A hard cap on connections was tried: a call queued
+// behind long-lived queries could wait for minutes.)
 const (
 	perServiceViews  = 2
 	fetchers         = 2
@@ -133,8 +135,7 @@ func (c *consulRegistry) runView(ctx context.Context, name string, v *view) {
 		}
 		var entries []*api.ServiceEntry
 		var meta *api.QueryMeta
-		err = a.do(ctx, func(cl *api.Client) error {
-			q := a.q(ctx)
+		err = a.read(ctx, func(cl *api.Client, q *api.QueryOptions) error {
 			q.WaitIndex, q.WaitTime = idx, blockWait
 			var err error
 			entries, meta, err = cl.Health().Service(name, "", true, q)

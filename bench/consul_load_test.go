@@ -70,7 +70,13 @@ func BenchmarkConsulViewLoad(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				time.Sleep(time.Second) // the plugin's watches start in the background: let them connect
+				if c.name == "plugin" {
+					// Its watches connect in the background: wait until
+					// each holds its connection.
+					if _, ok := pollFor(30*time.Second, func() bool { return consultest.Conns(b, agent.HTTPAddr)-before >= n }); !ok {
+						b.Fatalf("the plugin's %d watches never all connected", n)
+					}
+				}
 				conns := consultest.Conns(b, agent.HTTPAddr) - before
 				writer := c.new(agent.HTTPAddr)
 				b.Cleanup(func() { registry.Close(writer) })

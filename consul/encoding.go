@@ -2,13 +2,11 @@ package consul
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net"
 	"slices"
@@ -188,13 +186,9 @@ func decodeMeta(meta map[string]string) (p payload, ok bool, err error) {
 	if err != nil {
 		return p, true, fmt.Errorf("consul: bad metadata encoding: %w", err)
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(raw))
+	body, err := zlibpool.Inflate(raw, maxEncoded)
 	if err != nil {
-		return p, true, fmt.Errorf("consul: bad metadata compression: %w", err)
-	}
-	body, err := io.ReadAll(io.LimitReader(zr, maxEncoded+1))
-	if err != nil || len(body) > maxEncoded {
-		return p, true, fmt.Errorf("consul: bad or oversized metadata: %v", err)
+		return p, true, fmt.Errorf("consul: bad or oversized metadata: %w", err)
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
 		return p, true, fmt.Errorf("consul: bad metadata: %w", err)
@@ -259,11 +253,7 @@ func unhexZlib(s string) []byte {
 	if err != nil {
 		return nil
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		return nil
-	}
-	buf, err := io.ReadAll(io.LimitReader(zr, maxEncoded))
+	buf, err := zlibpool.Inflate(raw, maxEncoded)
 	if err != nil {
 		return nil
 	}

@@ -2,11 +2,9 @@ package gossip
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/microreg/microreg/internal/zlibpool"
 	"github.com/microreg/microreg/registry"
@@ -107,16 +105,13 @@ func decode(msg []byte) (kind byte, updates []*update, err error) {
 			return 0, nil, fmt.Errorf("%w: %d bytes", ErrMessageTooLarge, len(body))
 		}
 	case encZlibJSON:
-		zr, err := zlib.NewReader(bytes.NewReader(body))
-		if err != nil {
-			return 0, nil, fmt.Errorf("%w: %v", ErrBadMessage, err)
-		}
-		body, err = io.ReadAll(io.LimitReader(zr, MaxMessageSize+1))
-		if err != nil {
-			return 0, nil, fmt.Errorf("%w: %v", ErrBadMessage, err)
-		}
-		if len(body) > MaxMessageSize {
+		var err error
+		body, err = zlibpool.Inflate(body, MaxMessageSize)
+		if errors.Is(err, zlibpool.ErrTooLarge) {
 			return 0, nil, fmt.Errorf("%w: over %d bytes inflated", ErrMessageTooLarge, MaxMessageSize)
+		}
+		if err != nil {
+			return 0, nil, fmt.Errorf("%w: %v", ErrBadMessage, err)
 		}
 	default:
 		return 0, nil, fmt.Errorf("%w: encoding %d", ErrBadMessage, msg[1])

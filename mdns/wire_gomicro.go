@@ -2,11 +2,9 @@ package mdns
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"strings"
 
@@ -71,12 +69,8 @@ func decodeGoMicroTXT(txt []string) (*goMicroTXT, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: go-micro TXT: %v", ErrBadTXT, err)
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(raw))
+	body, err := zlibpool.Inflate(raw, maxTXTBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: go-micro TXT: %v", ErrBadTXT, err)
-	}
-	body, err := io.ReadAll(io.LimitReader(zr, maxTXTBytes+1))
-	if err != nil || len(body) > maxTXTBytes {
 		return nil, fmt.Errorf("%w: go-micro TXT: %v", ErrBadTXT, err)
 	}
 	var t goMicroTXT

@@ -2,14 +2,12 @@ package mdns
 
 import (
 	"bytes"
-	"compress/zlib"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strings"
 
@@ -82,12 +80,8 @@ func decodeTXT(txt []string) (s *registry.Service, ok bool, err error) {
 	if err != nil {
 		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(raw))
+	body, err := zlibpool.Inflate(raw, maxTXTBytes)
 	if err != nil {
-		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
-	}
-	body, err := io.ReadAll(io.LimitReader(zr, maxTXTBytes+1))
-	if err != nil || len(body) > maxTXTBytes {
 		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
 	}
 	var p txtPayload

@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/hashicorp/consul/api"
 
+	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/internal/consultest"
 	"github.com/microreg/microreg/registry"
 )
@@ -175,4 +178,83 @@ func pollFor(d time.Duration, cond func() bool) (time.Duration, bool) {
 		time.Sleep(10 * time.Millisecond) // polling interval of the measurement
 	}
 	return time.Since(start), true
+}
+
+// BenchmarkConsulLeaderless: a 3-server cluster loses its leader and a
+// follower (no quorum) for 5 s while a registry on a client agent looks
+// up, every 50 ms, a service it viewed before, a service registered
+// before that it never looked up, and the service list. Each lookup is
+// counted as answered (right), unavailable (the registry said Consul
+// cannot answer now: ErrUnavailable for microreg), other-errors (any
+// other error, e.g. a raw 500 "No cluster leader") or wrong (an answer
+// that is not what is registered: not found, or the wrong nodes).
+func BenchmarkConsulLeaderless(b *testing.B) {
+	cluster := consultest.StartCluster(b, 3)
+	owner := consul.NewRegistry(registry.Addrs(cluster.Client.HTTPAddr))
+	b.Cleanup(func() { registry.Close(owner) })
+	viewed, unviewed := consulService(950, 2), consulService(951, 2)
+	for _, s := range []*registry.Service{viewed, unviewed} {
+		for _, n := range s.Nodes {
+			one := *s
+			one.Nodes = []*registry.Node{n}
+			if err := owner.Register(&one, registry.RegisterTTL(time.Hour)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for _, c := range consulContenders {
+		b.Run(Impl(c.name), func(b *testing.B) {
+			var answered, unavailable, other, wrong int
+			for i := 0; i < b.N; i++ {
+				r := c.new(cluster.Client.HTTPAddr)
+				if _, ok := pollFor(10*time.Second, func() bool {
+					s, err := r.GetService(viewed.Name)
+					return err == nil && len(s) == 1 && len(s[0].Nodes) == 2
+				}); !ok {
+					b.Fatal("the viewed service is not seen before the loss")
+				}
+				leader := cluster.LeaderAgent(b)
+				var follower *consultest.Agent
+				for _, s := range cluster.Servers {
+					if s != leader {
+						follower = s
+						break
+					}
+				}
+				leader.Kill()
+				follower.Kill()
+				count := func(err error, right bool) {
+					switch {
+					case err == nil && right:
+						answered++
+					case err == nil:
+						wrong++
+					case errors.Is(err, registry.ErrNotFound):
+						wrong++
+					case errors.Is(err, consul.ErrUnavailable):
+						unavailable++
+					default:
+						other++
+					}
+				}
+				for end := time.Now().Add(5 * time.Second); time.Now().Before(end); {
+					for _, s := range []*registry.Service{viewed, unviewed} {
+						got, err := r.GetService(s.Name)
+						count(err, len(got) == 1 && len(got[0].Nodes) == 2)
+					}
+					list, err := r.ListServices()
+					count(err, slices.ContainsFunc(list, func(s *registry.Service) bool { return s.Name == unviewed.Name }))
+					time.Sleep(50 * time.Millisecond) // the pace of the lookups, not a wait for a condition
+				}
+				registry.Close(r)
+				leader.Restart(b)
+				follower.Restart(b)
+				cluster.Client.WaitLeader(b, 60*time.Second)
+			}
+			b.ReportMetric(float64(answered)/float64(b.N), "answered/op")
+			b.ReportMetric(float64(unavailable)/float64(b.N), "unavailable/op")
+			b.ReportMetric(float64(other)/float64(b.N), "other-errors/op")
+			b.ReportMetric(float64(wrong)/float64(b.N), "wrong/op")
+		})
+	}
 }

@@ -75,7 +75,10 @@ func (c *consulRegistry) runCatalog(ctx context.Context) {
 			prev = nil // read every view again
 		}
 		b.reset()
+		c.catalogMu.Lock()
 		c.onCatalog(names, prev)
+		c.catalogLast = names
+		c.catalogMu.Unlock()
 		prev = names
 		idx = nextIndex(idx, meta)
 	}
@@ -89,12 +92,16 @@ func (c *consulRegistry) onCatalog(names, prev map[string][]string) {
 	all, shared := c.watchAll, c.shared
 	var gone []string
 	for name, v := range c.views {
-		if _, ok := names[name]; !ok && all {
+		// A view only the watch of every service follows goes with its
+		// service; one asked for by name stays (read again below, to
+		// nothing): a GetService may be waiting on its first reading.
+		if _, ok := names[name]; !ok && all && !v.asked {
 			gone = append(gone, name)
 			delete(c.views, name)
 			if v.cancel != nil {
 				v.cancel()
 			}
+			v.settle(nil)
 		}
 	}
 	c.mu.Unlock()
@@ -106,20 +113,30 @@ func (c *consulRegistry) onCatalog(names, prev map[string][]string) {
 		if all {
 			c.startView(name, prev != nil) // a new service: urgent; the first list: bulk
 		}
-		if shared && (!known || !slices.Equal(old, tags)) && c.viewed(name) {
-			if prev == nil {
-				c.fetches.add(name)
-			} else {
-				c.fetches.urgent(name)
-			}
+		if shared && (!known || !slices.Equal(old, tags)) {
+			c.reread(name, prev != nil)
 		}
 	}
-	if shared {
+	if shared && prev != nil {
 		// A viewed service no longer listed: read it (to nothing).
 		for name := range prev {
-			if _, ok := names[name]; !ok && c.viewed(name) {
-				c.fetches.urgent(name)
+			if _, ok := names[name]; !ok {
+				c.reread(name, true)
 			}
+		}
+		// An instance without a check that came or went beside another
+		// of its service changes neither the list's tags nor any check:
+		// read again the services that have such instances.
+		c.mu.Lock()
+		var unchecked []string
+		for name, v := range c.views {
+			if v.unchecked {
+				unchecked = append(unchecked, name)
+			}
+		}
+		c.mu.Unlock()
+		for _, name := range unchecked {
+			c.reread(name, true)
 		}
 	}
 }
@@ -134,8 +151,8 @@ func (c *consulRegistry) watchingAll() bool {
 // ensureWatchAll starts following the whole service list.
 func (c *consulRegistry) ensureWatchAll() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.watchAll || c.closed {
+		c.mu.Unlock()
 		return
 	}
 	c.watchAll = true
@@ -143,27 +160,15 @@ func (c *consulRegistry) ensureWatchAll() {
 	if !c.shared {
 		c.shareLocked()
 	}
-	// The loop may be blocked on a list it already has: take one now.
-	c.wg.Add(1)
-	go c.catalogOnce(c.ctx)
-}
-
-// catalogOnce reads the service list once, not blocking, and acts on it.
-func (c *consulRegistry) catalogOnce(ctx context.Context) {
-	defer c.wg.Done()
-	a, err := c.client()
-	if err != nil {
-		return
-	}
-	callCtx, cancel := c.callCtx(ctx)
-	defer cancel()
-	var names map[string][]string
-	err = a.do(callCtx, func(cl *api.Client) error {
-		var err error
-		names, _, err = cl.Catalog().Services(a.q(callCtx))
-		return err
-	})
-	if err == nil {
-		c.onCatalog(names, nil)
+	c.mu.Unlock()
+	// The loop may be blocked on a list it already has: act on that one
+	// now, as a first list. (Reading a list of our own instead raced the
+	// loop: an older list acted on after a newer one dropped the views of
+	// the services between them.) A list the loop acts on later sees
+	// watchAll set.
+	c.catalogMu.Lock()
+	defer c.catalogMu.Unlock()
+	if c.catalogLast != nil {
+		c.onCatalog(c.catalogLast, nil)
 	}
 }

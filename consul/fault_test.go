@@ -41,11 +41,21 @@ func waitUntil(t *testing.T, d time.Duration, what string, cond func() error) ti
 	}
 }
 
+// clients holds one API client per agent address, so that polling does
+// not open a connection per call (an agent allows 200 per client).
+var clients sync.Map
+
 // instances counts the agent's catalog entries for name, passing or not.
 func instances(addr, name string) (int, error) {
-	c, err := api.NewClient(&api.Config{Address: addr})
-	if err != nil {
-		return 0, err
+	var c *api.Client
+	if v, ok := clients.Load(addr); ok {
+		c = v.(*api.Client)
+	} else {
+		var err error
+		if c, err = api.NewClient(&api.Config{Address: addr}); err != nil {
+			return 0, err
+		}
+		clients.Store(addr, c)
 	}
 	entries, _, err := c.Health().Service(name, "", false, nil)
 	return len(entries), err
@@ -183,4 +193,44 @@ func TestLeaderLossLosesNothing(t *testing.T) {
 
 func isAgent(addr string, a *consultest.Agent) bool {
 	return len(addr) > len(a.IP) && addr[:len(a.IP)+1] == a.IP+":"
+}
+
+// A node registered again under an id whose check is critical (its
+// earlier process died and the check ran out) is passing as soon as
+// Register returns: the agent keeps a known check's old status through a
+// registration, so the registry passes it.
+func TestRegisterOverACriticalCheckPassesAtOnce(t *testing.T) {
+	agent := consultest.StartDev(t)
+	c, err := api.NewClient(&api.Config{Address: agent.HTTPAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := open(t, agent.HTTPAddr)
+	if err := first.Register(svc("phoenix", "phoenix-1", "a")); err != nil {
+		t.Fatal(err)
+	}
+	registry.Close(first) // its process died: no more heartbeats
+	if err := c.Agent().UpdateTTL("service:phoenix-1", "ran out", api.HealthCritical); err != nil {
+		t.Fatal(err)
+	}
+	status := func() string {
+		checks, err := c.Agent().ChecksWithFilter(`CheckID == "service:phoenix-1"`)
+		if err != nil || len(checks) != 1 {
+			t.Fatalf("the agent's checks: %v, %v", checks, err)
+		}
+		for _, h := range checks {
+			return h.Status
+		}
+		return ""
+	}
+	if s := status(); s != api.HealthCritical {
+		t.Fatalf("before: %s, want critical", s)
+	}
+	second := open(t, agent.HTTPAddr)
+	if err := second.Register(svc("phoenix", "phoenix-1", "a")); err != nil {
+		t.Fatal(err)
+	}
+	if s := status(); s != api.HealthPassing {
+		t.Fatalf("right after Register: %s, want passing", s)
+	}
 }

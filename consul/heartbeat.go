@@ -118,12 +118,25 @@ func (c *consulRegistry) registerNode(ctx context.Context, a *agents, p nodePlan
 	if err != nil && !errors.Is(err, ErrUnavailable) {
 		return err
 	}
+	passed := true
+	if err == nil {
+		// An agent that knew this check keeps its old status through a
+		// registration (to avoid flapping): a node registered again after
+		// its process died would stay critical until the first heartbeat.
+		// Pass it now, as go-micro's consul plugin does.
+		passed = a.do(ctx, func(cl *api.Client) error {
+			return cl.Agent().UpdateTTLOpts(checkID(p.id), "registered", api.HealthPassing, a.q(ctx))
+		}) == nil
+	}
 	// Registered, or perhaps registered: an agent that timed out or lost
 	// its servers may have taken it anyway. The registry owns the intent
 	// until Deregister either way: the heartbeat registers the node again
 	// if the agent does not know it, and keeps its check passing if it
 	// does, so nothing is left critical or orphaned.
 	hb := c.startHeartbeat(p, ttl, checkTTL)
+	if !passed && hb != nil {
+		hb.poke <- struct{}{} // the heartbeat passes it, within a second
+	}
 	if err != nil {
 		if hb != nil {
 			hb.poke <- struct{}{} // try again at once, then within a second

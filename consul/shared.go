@@ -17,8 +17,10 @@ import (
 // changed (an instance added or removed, a check passing or failing, a
 // microreg node registered again with other data, whose check notes
 // carry a digest of the registration); the catalog loop adds services
-// whose tags changed; two fetchers read only those services
-// (/v1/health/service/NAME, not blocking).
+// whose tags changed and, on any change of the catalog, services with an
+// instance that has no check of its own; two fetchers read only those
+// services (/v1/health/service/NAME, not blocking). A view asked for by
+// name is read before the views a watch of every service follows.
 
 // resyncEvery is how often every view is read again while change detection
 // is shared, for the one change neither query shows: an instance someone
@@ -36,7 +38,7 @@ func (c *consulRegistry) shareLocked() {
 			v.cancel()
 			v.cancel = nil
 		}
-		c.fetches.add(name)
+		c.fetches.put(name, v.asked)
 	}
 	c.wg.Add(1 + fetchers)
 	go c.runHealth(c.ctx)
@@ -82,18 +84,15 @@ func (c *consulRegistry) runHealth(ctx context.Context) {
 		}
 		b.reset()
 		next := fingerprints(checks)
-		put := c.fetches.urgent
-		if prev == nil {
-			put = c.fetches.add // the first answer: every service, in bulk
-		}
+		urgent := prev != nil // the first answer: every service, in bulk
 		for name, fp := range next {
-			if old, ok := prev[name]; (!ok || old != fp) && c.viewed(name) {
-				put(name)
+			if old, ok := prev[name]; !ok || old != fp {
+				c.reread(name, urgent)
 			}
 		}
 		for name := range prev {
-			if _, ok := next[name]; !ok && c.viewed(name) {
-				put(name)
+			if _, ok := next[name]; !ok {
+				c.reread(name, urgent)
 			}
 		}
 		prev = next

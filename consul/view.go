@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -43,6 +44,12 @@ type view struct {
 	once     sync.Once
 	firstErr error              // set before ready closes if it failed
 	cancel   context.CancelFunc // stops its own query (per-service mode)
+	asked    bool               // asked for by name (GetService, WatchService), not only by a watch of every service; c.mu
+	// unchecked: its last reading had an instance without a check of its
+	// own, whose arrival or departure beside it no health change shows
+	// (the catalog loop reads it again on every change of the catalog);
+	// c.mu.
+	unchecked bool
 }
 
 // settle closes ready once, with err if the first answer failed.
@@ -75,9 +82,10 @@ func (c *consulRegistry) startView(name string, urgent bool) *view {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if v := c.views[name]; v != nil {
+		v.asked = v.asked || urgent
 		return v
 	}
-	v := &view{ready: make(chan struct{})}
+	v := &view{ready: make(chan struct{}), asked: urgent}
 	c.views[name] = v
 	if c.closed {
 		v.settle(registry.ErrClosed)
@@ -118,6 +126,20 @@ func (c *consulRegistry) viewed(name string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.views[name] != nil
+}
+
+// reread queues a read of name's view, if it has one: at the front when
+// the read follows a change (urgent) or the view was asked for by name, so
+// a service someone looks up never waits behind a bulk reading of every
+// service a watch-all follows.
+func (c *consulRegistry) reread(name string, urgent bool) {
+	c.mu.Lock()
+	v := c.views[name]
+	front := v != nil && (urgent || v.asked)
+	c.mu.Unlock()
+	if v != nil {
+		c.fetches.put(name, front)
+	}
 }
 
 // runView keeps one view current with its own blocking query, until its
@@ -176,6 +198,13 @@ func (c *consulRegistry) apply(name string, entries []*api.ServiceEntry) {
 	if err != nil {
 		c.logf("consul: %s: %v", name, err)
 	}
+	c.mu.Lock()
+	if v := c.views[name]; v != nil {
+		v.unchecked = slices.ContainsFunc(entries, func(e *api.ServiceEntry) bool {
+			return e.Service != nil && !slices.ContainsFunc(e.Checks, func(h *api.HealthCheck) bool { return h.ServiceID == e.Service.ID })
+		})
+	}
+	c.mu.Unlock()
 	_ = c.store.Replace(name, services)
 }
 

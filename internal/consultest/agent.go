@@ -82,8 +82,31 @@ func StartDev(tb TB, hcl ...string) *Agent {
 
 func newAgent(tb TB, name, ip string, server bool) *Agent {
 	a := &Agent{Name: name, IP: ip, Server: server, bin: Binary(tb), dataDir: tb.TempDir()}
-	tb.Cleanup(a.Kill)
+	tb.Cleanup(func() {
+		a.Kill()
+		a.reportIfFailed(tb)
+	})
 	return a
+}
+
+// reportIfFailed logs the agent's warnings and errors when the test
+// failed: what Consul said is often the reason.
+func (a *Agent) reportIfFailed(tb TB) {
+	t, ok := tb.(interface {
+		Failed() bool
+		Logf(string, ...any)
+	})
+	if !ok || !t.Failed() {
+		return
+	}
+	var lines []string
+	for _, l := range strings.Split(a.Log(), "\n") {
+		if strings.Contains(l, "[ERROR]") || strings.Contains(l, "[WARN]") {
+			lines = append(lines, l)
+		}
+	}
+	lines = lines[max(0, len(lines)-40):]
+	t.Logf("consultest: the last warnings and errors of %s:\n%s", a.Name, strings.Join(lines, "\n"))
 }
 
 func (a *Agent) set(p ports) {

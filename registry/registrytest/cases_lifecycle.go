@@ -96,6 +96,18 @@ func init() {
 			made = append(made, r)
 			return r
 		}
+		// A case that fails before its own closes still closes what it
+		// made (Close is idempotent), so one failure does not leave
+		// instances running into the next case.
+		worldClosed := false
+		e.t.Cleanup(func() {
+			for _, r := range made {
+				_ = registry.Close(r)
+			}
+			if world.Close != nil && !worldClosed {
+				world.Close()
+			}
+		})
 		a, b := inst(), inst()
 		name := e.name("leak")
 		s := service(name, "1.0.0", node("leak-1", "127.0.0.1:8801"))
@@ -130,6 +142,7 @@ func init() {
 			}
 		}
 		if world.Close != nil {
+			worldClosed = true
 			world.Close()
 		}
 		e.eventually("every goroutine started by the case has ended", func() error {

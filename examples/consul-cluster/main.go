@@ -2,12 +2,21 @@
 // one machine, with no VMs: three Consul servers (-server
 // -bootstrap-expect=3) and one client agent (with the UI) on 127.0.0.2
 // to 127.0.0.5, and a walk through what a cluster does, printing each
-// step: members, the Raft leader, the KV store, the greeter registered
-// through the client agent and found through a server's, a server that
+// step: members, the Raft leader (list-peers and consul info), the KV
+// store, the greeter registered through the client agent and found
+// through a server's, the catalog as a server sees it, a server that
 // fails and rejoins, and a leader that dies and is replaced while the
 // greeter stays discoverable.
 //
-//	go run ./examples/consul-cluster
+//	go run ./examples/consul-cluster              # the walk, then tear down
+//	go run ./examples/consul-cluster --keep       # then stay up until Ctrl-C
+//	go run ./examples/consul-cluster --servers=2  # the tutorial's two servers
+//
+// Three servers, not the tutorial's two: two servers cannot lose one and
+// keep a leader (a quorum of two is both), so the leader's death would
+// end the walk; Consul recommends three or five. With --servers=2 the
+// leader-kill step shows that lost quorum instead of a new election, and
+// brings the leader back.
 //
 // Consul is the consul on PATH, or one built once from tools/consul
 // (minutes, the first time). Every agent runs with
@@ -17,9 +26,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -38,7 +51,14 @@ const agentEnv = "MICROREG_CLUSTER_AGENT"
 func main() {
 	var err error
 	if walk.Role() == "" {
-		err = walkthrough()
+		keep := flag.Bool("keep", false, "after the last step, keep the cluster and a greeter server up until Ctrl-C")
+		servers := flag.Int("servers", 3, "Consul servers to run, 2 to 5 (2: the tutorial's, which cannot survive its leader's death)")
+		flag.Parse()
+		if *servers < 2 || *servers > 5 {
+			err = fmt.Errorf("--servers=%d: want 2 to 5", *servers)
+		} else {
+			err = walkthrough(options{keep: *keep, servers: *servers})
+		}
 	} else {
 		r := consul.NewRegistry(registry.Addrs(os.Getenv(agentEnv)))
 		err = walk.Play(r)
@@ -62,7 +82,13 @@ func indent(out string) {
 // within is how long any one step may take.
 const within = 90 * time.Second
 
-func walkthrough() error {
+// options are the command's flags.
+type options struct {
+	keep    bool // stay up after the last step, until Ctrl-C
+	servers int  // Consul servers to run
+}
+
+func walkthrough(o options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	prog := &consultest.Program{}
@@ -72,15 +98,16 @@ func walkthrough() error {
 	}()
 	var err error
 	// Fatalf in the helpers ends this function with an error.
-	if ferr := prog.Run(func() { err = steps(ctx, prog) }); ferr != nil {
+	if ferr := prog.Run(func() { err = steps(ctx, prog, o) }); ferr != nil {
 		return ferr
 	}
 	return err
 }
 
-func steps(ctx context.Context, prog *consultest.Program) error {
-	say("1. starting 3 Consul servers (-server -bootstrap-expect=3) and a client agent on 127.0.0.2-5")
-	c := consultest.StartCluster(prog, 3)
+func steps(ctx context.Context, prog *consultest.Program, o options) error {
+	n := o.servers
+	say("1. starting %d Consul servers (-server -bootstrap-expect=%d) and a client agent on 127.0.0.2-%d", n, n, 2+n)
+	c := consultest.StartCluster(prog, n)
 	for _, a := range append(c.Servers, c.Client) {
 		role := "server"
 		if !a.Server {
@@ -89,18 +116,22 @@ func steps(ctx context.Context, prog *consultest.Program) error {
 		say("   %-8s %s (HTTP %s, serf %s)", a.Name, role, a.HTTPAddr, a.SerfLAN)
 	}
 
-	say("2. consul members: all four alive")
-	if err := waitMembers(ctx, c.Client, func(st map[string]string) bool { return count(st, "alive") == 4 }); err != nil {
+	agents := n + 1
+	say("2. consul members: all %d alive", agents)
+	if err := waitMembers(ctx, c.Client, func(st map[string]string) bool { return count(st, "alive") == agents }); err != nil {
 		return err
 	}
 
-	say("3. the Raft leader (consul operator raft list-peers)")
+	say("3. the Raft leader (consul operator raft list-peers, and consul info on each server)")
 	out, err := c.Client.CLI("operator", "raft", "list-peers")
 	if err != nil {
 		return err
 	}
 	indent(out)
 	leader := c.LeaderAgent(prog)
+	if err := raftInfo(c.Servers); err != nil {
+		return err
+	}
 	say("   /v1/status/leader: %s", leader.Name)
 	var followers []*consultest.Agent
 	for _, s := range c.Servers {
@@ -122,7 +153,8 @@ func steps(ctx context.Context, prog *consultest.Program) error {
 		return fmt.Errorf("kv get hello from %s: %q, want world", followers[0].Name, out)
 	}
 
-	say("5. the greeter server registers through the client agent; a greeter client finds it through %s's agent", followers[1].Name)
+	finder := followers[len(followers)-1]
+	say("5. the greeter server registers through the client agent; a greeter client finds it through %s's agent", finder.Name)
 	srv, err := walk.Start(ctx, "server", agentEnv+"="+c.Client.HTTPAddr)
 	if err != nil {
 		return err
@@ -131,21 +163,26 @@ func steps(ctx context.Context, prog *consultest.Program) error {
 	if err := expect(srv, "server", "registered"); err != nil {
 		return err
 	}
-	cli1, err := greet(ctx, followers[1], "Ann")
+	cli1, err := greet(ctx, finder, "Ann")
 	if err != nil {
 		return err
 	}
 	defer cli1.Kill()
 
-	say("6. %s stops (killed): consul members shows it failed", followers[0].Name)
+	say("6. on %s, every registered service (consul catalog services -tags) and the greeter's instances", leader.Name)
+	if err := catalog(leader); err != nil {
+		return err
+	}
+
+	say("7. %s stops (killed): consul members shows it failed", followers[0].Name)
 	followers[0].Kill()
 	if err := waitMembers(ctx, c.Client, func(st map[string]string) bool { return st[followers[0].Name] == "failed" }); err != nil {
 		return err
 	}
 
-	say("7. %s restarts with -rejoin: alive again", followers[0].Name)
+	say("8. %s restarts with -rejoin: alive again", followers[0].Name)
 	followers[0].Restart(prog, "-rejoin")
-	if err := waitMembers(ctx, c.Client, func(st map[string]string) bool { return count(st, "alive") == 4 }); err != nil {
+	if err := waitMembers(ctx, c.Client, func(st map[string]string) bool { return count(st, "alive") == agents }); err != nil {
 		return err
 	}
 	// Alive in serf is not yet a vote in Raft: autopilot may have removed
@@ -156,27 +193,46 @@ func steps(ctx context.Context, prog *consultest.Program) error {
 		return err
 	}
 
-	say("8. the leader, %s, is killed: a new leader is elected", leader.Name)
-	start := time.Now()
-	leader.Kill()
-	next, err := newLeader(ctx, c.Client, leader.SerfLAN)
-	if err != nil {
-		return err
-	}
-	for _, s := range c.Servers {
-		if strings.HasPrefix(next, s.IP+":") {
-			next = s.Name + " (" + next + ")"
+	quorum := n/2 + 1
+	if n-1 >= quorum {
+		say("9. the leader, %s, is killed: a new leader is elected (%d of %d servers left, a quorum is %d)", leader.Name, n-1, n, quorum)
+		start := time.Now()
+		leader.Kill()
+		next, err := newLeader(ctx, c.Client, leader.SerfLAN)
+		if err != nil {
+			return err
 		}
+		for _, s := range c.Servers {
+			if strings.HasPrefix(next, s.IP+":") {
+				next = s.Name + " (" + next + ")"
+			}
+		}
+		say("   new leader %s after %v", next, time.Since(start).Round(time.Millisecond))
+	} else {
+		say("9. the leader, %s, is killed: %d of %d servers left, short of a quorum of %d: no election can be won", leader.Name, n-1, n, quorum)
+		leader.Kill()
+		if err := noLeader(ctx, followers); err != nil {
+			return err
+		}
+		say("   quorum lost: no leader, so no writes; this is why the walkthrough runs 3 servers by default (Consul recommends 3 or 5)")
 	}
-	say("   new leader %s after %v", next, time.Since(start).Round(time.Millisecond))
 	say("   the greeter is still discoverable, through %s's agent", followers[0].Name)
 	cli2, err := greet(ctx, followers[0], "Bob")
 	if err != nil {
 		return err
 	}
 	defer cli2.Kill()
+	if n-1 < quorum || o.keep {
+		say("   %s restarts with -rejoin: the cluster has its servers back", leader.Name)
+		leader.Restart(prog, "-rejoin")
+		if err := waitMembers(ctx, c.Client, func(st map[string]string) bool { return count(st, "alive") == agents }); err != nil {
+			return err
+		}
+		l := c.LeaderAgent(prog)
+		say("   leader: %s", l.Name)
+	}
 
-	say("9. the greeter server stops (SIGTERM) and deregisters: both clients see it go")
+	say("10. the greeter server stops (SIGTERM) and deregisters: both clients see it go")
 	if err := srv.Stop(within); err != nil {
 		return err
 	}
@@ -189,6 +245,166 @@ func steps(ctx context.Context, prog *consultest.Program) error {
 		}
 	}
 	say("done: the cluster elected leaders, lost and regained members, and kept the greeter discoverable.")
+	if !o.keep {
+		return nil
+	}
+	return keep(ctx, c)
+}
+
+// keep starts the greeter server again, prints what to look at, and
+// waits for Ctrl-C.
+func keep(ctx context.Context, c *consultest.Cluster) error {
+	say("11. --keep: the greeter server registers again; everything stays up")
+	srv, err := walk.Start(ctx, "server", agentEnv+"="+c.Client.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	defer srv.Kill()
+	if err := expect(srv, "server", "registered"); err != nil {
+		return err
+	}
+	ui := "http://" + c.Client.HTTPAddr + "/ui/dc1"
+	env := "CONSUL_HTTP_ADDR=" + c.Client.HTTPAddr
+	say("   open the UI:       %s/nodes", ui)
+	say("                      %s/services/greeter/instances", ui)
+	say("   try Consul's CLI:  %s consul members", env)
+	say("                      %s consul catalog services -tags", env)
+	say("                      %s consul catalog nodes -service=greeter", env)
+	say("                      %s consul operator raft list-peers", env)
+	say("   and microreg's:    go run ./cmd/microreg --registry consul --registry_address %s services", c.Client.HTTPAddr)
+	say("                      go run ./cmd/microreg --registry consul --registry_address %s get greeter", c.Client.HTTPAddr)
+	say("   press Ctrl-C to tear everything down")
+	<-ctx.Done()
+	return nil
+}
+
+// raftInfo prints the Raft lines of consul info on each server (its
+// state, the leader it knows) and checks that exactly one leads.
+func raftInfo(servers []*consultest.Agent) error {
+	leaders := 0
+	for _, s := range servers {
+		out, err := s.CLI("info")
+		if err != nil {
+			return err
+		}
+		state, addr := infoValue(out, "raft", "state"), infoValue(out, "consul", "leader_addr")
+		say("   consul info on %s: raft state = %s, leader_addr = %s", s.Name, state, addr)
+		if state == "Leader" {
+			leaders++
+		}
+	}
+	if leaders != 1 {
+		return fmt.Errorf("consul info: %d servers say they lead, want 1", leaders)
+	}
+	return nil
+}
+
+// infoValue returns key's value in section of consul info's output.
+func infoValue(out, section, key string) string {
+	in := false
+	for _, l := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(l, "\t") {
+			in = strings.TrimSuffix(strings.TrimSpace(l), ":") == section
+			continue
+		}
+		if k, v, ok := strings.Cut(strings.TrimSpace(l), " = "); in && ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// catalog prints, from server a, every service with its tags and the
+// greeter's instances: the CLI's node list, then each instance's address,
+// plain Meta and checks from /v1/health/service/greeter.
+func catalog(a *consultest.Agent) error {
+	out, err := a.CLI("catalog", "services", "-tags")
+	if err != nil {
+		return err
+	}
+	indent(out)
+	say("   (microreg and microreg-version= are microreg's tags; t-, e- and v- are go-micro's consul plugin's:")
+	say("   hex(zlib) of metadata, endpoints and version, so that services on the plugin can read it too)")
+	if !strings.Contains(out, "greeter") {
+		return fmt.Errorf("consul catalog services on %s does not name the greeter:\n%s", a.Name, out)
+	}
+	if out, err = a.CLI("catalog", "nodes", "-service=greeter"); err != nil {
+		return err
+	}
+	indent(out)
+	resp, err := http.Get("http://" + a.HTTPAddr + "/v1/health/service/greeter")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var entries []*api.ServiceEntry
+	if err := json.NewDecoder(resp.Body).Decode(&entries); err != nil {
+		return err
+	}
+	say("   /v1/health/service/greeter on %s:", a.Name)
+	for _, e := range entries {
+		var meta []string
+		for k, v := range e.Service.Meta {
+			if !strings.HasPrefix(k, "microreg") { // the compressed rest: endpoints
+				meta = append(meta, k+"="+v)
+			}
+		}
+		sort.Strings(meta)
+		var checks []string
+		for _, h := range e.Checks {
+			checks = append(checks, h.Name+": "+h.Status)
+		}
+		say("     %s on node %s at %s:%d", e.Service.ID, e.Node.Node, e.Service.Address, e.Service.Port)
+		say("       Meta %s", strings.Join(meta, " "))
+		say("       checks %s", strings.Join(checks, ", "))
+	}
+	return nil
+}
+
+// noLeader waits until every server left says there is no leader, then
+// watches for a few election timeouts that none is elected.
+func noLeader(ctx context.Context, left []*consultest.Agent) error {
+	deadline := time.Now().Add(within)
+	for {
+		none := true
+		for _, s := range left {
+			if l, err := s.Leader(); err == nil && l != "" {
+				none = false
+			}
+		}
+		if none {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the servers left still name a leader after %v", within)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond): // polling interval
+		}
+	}
+	// raft_multiplier = 1: an election times out within about a second.
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
+		for _, s := range left {
+			if l, err := s.Leader(); err == nil && l != "" {
+				return fmt.Errorf("%s elected %s without a quorum", s.Name, l)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond): // polling interval of an observation
+		}
+	}
+	for _, s := range left {
+		out, err := s.CLI("info")
+		if err != nil {
+			return err
+		}
+		say("   consul info on %s: raft state = %s, leader_addr = %q", s.Name, infoValue(out, "raft", "state"), infoValue(out, "consul", "leader_addr"))
+	}
+	say("   /v1/status/leader: none, for 3 s of election timeouts")
 	return nil
 }
 

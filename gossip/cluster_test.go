@@ -142,8 +142,13 @@ func TestWrongKeyCannotJoinOrRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := node(t, []string{addr(t, seed)}, gossip.SecretKey(key1))
+	if _, err := gossip.New(gossip.BindAddress("127.0.0.1", 0), registry.Addrs(addr(t, seed)), gossip.SecretKey(key2)); !errors.Is(err, gossip.ErrRejected) {
+		t.Fatalf("New with the wrong key: %v, want ErrRejected", err)
+	}
+	// NewRegistry has no error to return: the node runs, alone.
 	logs := &capture{}
-	bad := node(t, []string{addr(t, seed)}, gossip.SecretKey(key2), registry.Logger(logs))
+	bad := gossip.NewRegistry(gossip.BindAddress("127.0.0.1", 0), registry.Addrs(addr(t, seed)), gossip.SecretKey(key2), registry.Logger(logs))
+	t.Cleanup(func() { registry.Close(bad) })
 	waitUntil(t, 10*time.Second, "the node with the right key reads the service", func() bool { return found(good, "secret") })
 	waitUntil(t, 10*time.Second, "the node with the wrong key fails to join", func() bool { return logs.contains("joining") })
 	if n := gossip.Members(bad); n != 1 {

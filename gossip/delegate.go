@@ -110,6 +110,9 @@ func (d delegate) NotifyJoin(n *memberlist.Node) {
 	peer := nodeCopy(n)
 	g.mu.Lock()
 	g.members[peer.Name] = peer
+	g.memberCount.Store(int64(len(g.members)))
+	delete(g.failed, peer.Name)
+	delete(g.left, peer.Name)
 	dead, wasDead := g.dead[n.Name]
 	if wasDead && epochOf(n) >= dead {
 		delete(g.dead, n.Name)
@@ -131,6 +134,7 @@ func (d delegate) NotifyLeave(n *memberlist.Node) {
 	g := d.g
 	g.mu.Lock()
 	delete(g.members, n.Name)
+	g.memberCount.Store(int64(len(g.members)))
 	hint := false
 	if !g.closed && n.Name != g.name {
 		// Passed on (see deathhint.go). memberlist does not say here
@@ -139,6 +143,7 @@ func (d delegate) NotifyLeave(n *memberlist.Node) {
 		// have seen the leave already, or see it soon.
 		hint = g.hasEntriesOf(n.Name)
 		g.forgetOrigin(n.Name, epochOf(n))
+		g.noteFailed(n.Name, n.Addr, n.Port)
 	}
 	g.mu.Unlock()
 	if hint {

@@ -69,17 +69,30 @@ type gossipRegistry struct {
 	// memberlist's events: its own *Node values change under its lock and
 	// must not be read outside it.
 	members map[string]memberlist.Node
+	// memberCount is len(members), for the broadcast queue (see config).
+	memberCount atomic.Int64
 
-	ml       *memberlist.Memberlist
-	queue    *memberlist.TransmitLimitedQueue
-	maxBcast int
-	startErr error
-	seeds    []string
+	// failed are the members declared dead without leaving, tried again
+	// by the reconnector (reconnect.go); left, those that said they
+	// leave.
+	failed map[string]failedMember
+	left   map[string]bool
 
-	sends chan send     // messages too large to gossip, for the sender
-	kick  chan struct{} // new seeds for the joiner
-	done  chan struct{}
-	wg    sync.WaitGroup
+	ml        *memberlist.Memberlist
+	queue     *memberlist.TransmitLimitedQueue
+	keyring   *memberlist.Keyring // nil without encryption
+	label     string
+	reconnect reconnectTimes
+	maxBcast  int
+	startErr  error
+	joinErr   error // the first join, if every member refused this node
+	seeds     []string
+
+	sends   chan send     // messages straight to members, for the sender
+	pushOwn chan struct{} // a burst: the sender sends this node's whole state (burst.go)
+	kick    chan struct{} // new seeds for the joiner
+	done    chan struct{}
+	wg      sync.WaitGroup
 }
 
 type send struct {
@@ -96,9 +109,14 @@ func NewRegistry(opts ...registry.Option) registry.Registry {
 	return g
 }
 
-// New starts a gossip node and returns the error if it cannot.
+// New starts a gossip node and returns the error if it cannot, or if the
+// members it was given to join refused it (ErrRejected: another cluster
+// name or key).
 func New(opts ...registry.Option) (registry.Registry, error) {
 	g, err := start(opts...)
+	if err == nil {
+		err = g.joinErr
+	}
 	if err != nil {
 		_ = g.Close()
 		return nil, err
@@ -120,7 +138,10 @@ func start(opts ...registry.Option) (*gossipRegistry, error) {
 		dead:     map[string]int64{},
 		checking: map[string]bool{},
 		members:  map[string]memberlist.Node{},
+		failed:   map[string]failedMember{},
+		left:     map[string]bool{},
 		sends:    make(chan send, 256),
+		pushOwn:  make(chan struct{}, 1),
 		kick:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 	}
@@ -130,10 +151,8 @@ func start(opts ...registry.Option) (*gossipRegistry, error) {
 		if len(first) == 0 {
 			first = g.seeds // the node on the default port, if this one could not take it
 		}
-		g.joinNow(first)
-		g.wg.Add(2)
-		go g.sender()
-		go g.joiner()
+		g.joinErr = g.joinNow(first)
+		g.startLoops()
 		g.setSeeds(o.Addrs)
 	}
 	return g, g.startErr
@@ -207,13 +226,28 @@ func (g *gossipRegistry) config(o registry.Options) (*memberlist.Config, string,
 	} else if !full || cfg.Name == "" {
 		cfg.Name = randomName()
 	}
-	if key, ok := registry.ContextValue[[]byte](o, secretKey{}); ok {
-		switch len(key) {
-		case 16, 24, 32:
-		default:
-			return nil, "", fmt.Errorf("secret key is %d bytes, want 16, 24 or 32", len(key))
+	keys, err := secretKeys(o)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(keys) > 0 {
+		kr, err := memberlist.NewKeyring(keys, keys[0])
+		if err != nil {
+			return nil, "", err
 		}
-		cfg.SecretKey = key
+		cfg.SecretKey, cfg.Keyring = nil, kr
+		g.keyring = kr
+	}
+	if name, ok := registry.ContextValue[string](o, clusterKey{}); ok {
+		cfg.Label = name
+	}
+	g.label = cfg.Label
+	g.reconnect = reconnectTimes{4 * cfg.ProbeInterval, DefaultReconnectTimeout}
+	if rt, ok := registry.ContextValue[reconnectTimes](o, reconnectKey{}); ok {
+		g.reconnect = rt
+		if rt.timeout <= 0 {
+			g.reconnect.timeout = DefaultReconnectTimeout
+		}
 	}
 	if cfg.Logger == nil && cfg.LogOutput == nil {
 		cfg.Logger = newMemberlistLogger(g)
@@ -222,7 +256,12 @@ func (g *gossipRegistry) config(o registry.Options) (*memberlist.Config, string,
 	d := delegate{g}
 	cfg.Delegate, cfg.Events = d, d
 	g.queue = &memberlist.TransmitLimitedQueue{
-		NumNodes:       func() int { return g.numMembers() },
+		// Not ml.NumMembers: memberlist asks its delegate for broadcasts
+		// with its node lock held for reading, and the queue calls this
+		// with its own lock held; taking the node lock again here waits
+		// behind any writer that waits for the first reader, and the
+		// three deadlock (seen at 30 members).
+		NumNodes:       func() int { return max(1, int(g.memberCount.Load())) },
 		RetransmitMult: relayMult * cfg.RetransmitMult,
 	}
 	// A broadcast shares a packet with memberlist's own messages: keep
@@ -320,15 +359,27 @@ func (g *gossipRegistry) Init(opts ...registry.Option) error {
 		if err != nil {
 			return err
 		}
-		g.wg.Add(2)
-		go g.sender()
-		go g.joiner()
+		g.startLoops()
+	} else if err := g.rekey(); err != nil {
+		return err
 	}
+	var err error
 	if !slices.Equal(before, addrs) {
-		g.joinNow(addrs)
+		err = g.joinNow(addrs)
 	}
 	g.setSeeds(addrs)
-	return nil
+	return err
+}
+
+// startLoops starts the node's goroutines, which run until Close.
+func (g *gossipRegistry) startLoops() {
+	g.wg.Add(2)
+	go g.sender()
+	go g.joiner()
+	if g.reconnect.interval > 0 {
+		g.wg.Add(1)
+		go g.reconnector()
+	}
 }
 
 func (g *gossipRegistry) Options() registry.Options {
@@ -433,12 +484,20 @@ func (g *gossipRegistry) relay(u *update) {
 }
 
 func (g *gossipRegistry) enqueueSend(s send) {
+	if s.to == nil && len(g.sends) >= burstBacklog {
+		g.coalesce() // a burst: see burst.go
+		return
+	}
 	select {
 	case g.sends <- s:
 	case <-g.done:
 	default:
-		// The sender is behind: push/pull will carry this change.
-		g.logf(logWarn, "gossip: send queue full; a large update waits for the next state exchange")
+		if s.to == nil {
+			g.coalesce()
+			return
+		}
+		// The sender is far behind: push/pull will carry this message.
+		g.logf(logWarn, "gossip: send queue full; a message to %s waits for the next state exchange", s.to.Name)
 	}
 }
 

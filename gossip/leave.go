@@ -56,5 +56,7 @@ func (g *gossipRegistry) onBye(msg []byte) {
 	if g.closed || name == g.name {
 		return
 	}
+	g.left[name] = true
+	delete(g.failed, name)
 	g.forgetOrigin(name, epoch)
 }

@@ -1,6 +1,9 @@
 package gossip
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -21,21 +24,50 @@ func (g *gossipRegistry) setSeeds(addrs []string) {
 
 // joinNow joins addrs once before returning, so that a node given members
 // to join at construction or through Init has their state (memberlist's
-// join is a push/pull) by the time the call returns. A failure is left to
-// the joiner, which keeps trying in the background.
-func (g *gossipRegistry) joinNow(addrs []string) {
+// join is a push/pull) by the time the call returns. A member that does
+// not answer is left to the joiner, which keeps trying in the
+// background; if every member refused this node (another cluster name or
+// key), the error wraps ErrRejected (and the joiner still tries, for a
+// key rotation under way).
+func (g *gossipRegistry) joinNow(addrs []string) error {
 	if len(addrs) == 0 {
-		return
+		return nil
 	}
 	g.mu.Lock()
 	ml := g.ml
 	g.mu.Unlock()
 	if ml == nil {
-		return
+		return nil
 	}
-	if _, err := ml.Join(addrs); err != nil {
-		g.logf(logDebug, "gossip: joining %v: %v (the joiner keeps trying)", addrs, err)
+	n, err := ml.Join(addrs)
+	if err == nil || n > 0 {
+		return nil
 	}
+	if rejected(err) {
+		err = fmt.Errorf("%w: %v: %v", ErrRejected, addrs, err)
+		g.logf(logError, "%v (this node's cluster name is %q; check ClusterName and SecretKeys on both sides)", err, g.label)
+		return err
+	}
+	g.logf(logDebug, "gossip: joining %v: %v (the joiner keeps trying)", addrs, err)
+	return nil
+}
+
+// ErrRejected wraps the error of a join that every member given refused:
+// it answered, then dropped the connection, as a member of a cluster with
+// another name (ClusterName) or key (SecretKeys) does.
+var ErrRejected = errors.New("gossip: refused by the members to join (another cluster name or key?)")
+
+// rejected reports whether a join failed because the member answered and
+// then dropped the connection (memberlist says no more), rather than
+// because nobody answered.
+func rejected(err error) bool {
+	s := err.Error()
+	for _, sign := range []string{"EOF", "connection reset", "broken pipe", "decrypt", "encrypt", "label"} {
+		if strings.Contains(s, sign) {
+			return true
+		}
+	}
+	return false
 }
 
 // joiner joins the seeds when told to, and again whenever this node finds
@@ -52,6 +84,9 @@ func (g *gossipRegistry) joiner() {
 		if len(seeds) > 0 && (force || ml.NumMembers() <= 1) {
 			n, err := ml.Join(seeds)
 			switch {
+			case err != nil && n == 0 && rejected(err):
+				g.logf(logError, "gossip: joining %v: %v: refused; a member of another cluster name or key? (this node's cluster name is %q; retrying in %v)", seeds, err, g.label, wait)
+				wait = min(wait*2, maxWait)
 			case err != nil && n == 0:
 				g.logf(logWarn, "gossip: joining %v: %v (retrying in %v)", seeds, err, wait)
 				wait = min(wait*2, maxWait)
@@ -80,6 +115,8 @@ func (g *gossipRegistry) sender() {
 		select {
 		case <-g.done:
 			return
+		case <-g.pushOwn:
+			g.pushState()
 		case s := <-g.sends:
 			g.mu.Lock()
 			ml := g.ml

@@ -1,6 +1,8 @@
 package gossip
 
 import (
+	"time"
+
 	"github.com/hashicorp/memberlist"
 
 	"github.com/microreg/microreg/registry"
@@ -36,6 +38,9 @@ type (
 	secretKey    struct{}
 	nameKey      struct{}
 	clockKey     struct{}
+	keysKey      struct{}
+	clusterKey   struct{}
+	reconnectKey struct{}
 )
 
 type hostPort struct {
@@ -66,7 +71,51 @@ func Config(c *memberlist.Config) registry.Option { return registry.ContextOptio
 
 // SecretKey turns on gossip encryption with an AES key of 16, 24 or 32
 // bytes. Nodes with another key can neither join nor read the gossip.
+// It is SecretKeys with one key.
 func SecretKey(key []byte) registry.Option { return registry.ContextOption(secretKey{}, key) }
+
+// SecretKeys turns on gossip encryption with several AES keys (16, 24 or
+// 32 bytes each), for rotating keys with no downtime: the first encrypts
+// what this node sends, every one decrypts what it receives. Given to
+// Init, it changes a running node's keyring in place (memberlist's
+// Keyring: the new keys installed, the first used, the others removed).
+// A rotation across a cluster, one Init per member at each step:
+//
+//	SecretKeys(old, new)  // every member: new is known everywhere
+//	SecretKeys(new, old)  // every member: new is used
+//	SecretKeys(new)       // every member: old is gone
+//
+// A node that started without encryption cannot turn it on (memberlist
+// fixes that when it starts).
+func SecretKeys(keys ...[]byte) registry.Option { return registry.ContextOption(keysKey{}, keys) }
+
+// ClusterName sets the cluster's name (memberlist's Label): it travels
+// with every packet and connection, and a member refuses whatever comes
+// with another name, so that two clusters on one network never merge by
+// accident (a mistyped address, a reused port). A node told to join a
+// member of another cluster logs it, and New and Init return an error
+// wrapping ErrRejected. Default: none (and a node with none refuses
+// every named cluster). It cannot change on a running node.
+func ClusterName(name string) registry.Option { return registry.ContextOption(clusterKey{}, name) }
+
+// Reconnect sets how often a member tries to join again members that
+// failed (were declared dead without leaving), and for how long, so that
+// a cluster split by a partition merges again once the network heals:
+// every interval, up to three random failed members are joined, and a
+// member failed for longer than timeout is forgotten. Members that left
+// (Close) are never tried. Default: interval 4 × the probe interval (2 s
+// for the Local preset, 4 s for LAN, 20 s for WAN), timeout
+// DefaultReconnectTimeout. An interval of 0 or less turns reconnection
+// off.
+func Reconnect(interval, timeout time.Duration) registry.Option {
+	return registry.ContextOption(reconnectKey{}, reconnectTimes{interval, timeout})
+}
+
+// DefaultReconnectTimeout is how long a failed member is tried again by
+// default: serf's default, as long as an overnight outage.
+const DefaultReconnectTimeout = 24 * time.Hour
+
+type reconnectTimes struct{ interval, timeout time.Duration }
 
 // NodeName sets the node's name in the cluster (default: a random
 // unique name). Names must be unique across the cluster.

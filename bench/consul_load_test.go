@@ -214,13 +214,7 @@ func BenchmarkConsulLeaderless(b *testing.B) {
 					b.Fatal("the viewed service is not seen before the loss")
 				}
 				leader := cluster.LeaderAgent(b)
-				var follower *consultest.Agent
-				for _, s := range cluster.Servers {
-					if s != leader {
-						follower = s
-						break
-					}
-				}
+				follower := cluster.Followers(leader)[0]
 				leader.Kill()
 				follower.Kill()
 				count := func(err error, right bool) {

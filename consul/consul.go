@@ -33,22 +33,22 @@ func init() { registry.Register(Name, NewRegistry) }
 type consulRegistry struct {
 	store *registry.Store
 
-	mu         sync.Mutex
-	opts       registry.Options
-	agents     *agents
-	configErr  error
-	views      map[string]*view
-	catalogOn  bool // the catalog loop runs (catalog.go)
-	watchAll   bool // a watch of every service was started
-	shared     bool // change detection is shared (shared.go)
+	mu        sync.Mutex
+	opts      registry.Options
+	agents    *agents
+	configErr error
+	views     map[string]*view
+	catalogOn bool // the catalog loop runs (catalog.go)
+	watchAll  bool // a watch of every service was started
+	shared    bool // change detection is shared (shared.go)
 
 	// catalogMu orders the service lists acted on: the catalog loop's,
 	// and the last one again when a watch of every service starts.
 	catalogMu   sync.Mutex
 	catalogLast map[string][]string // the last list acted on; catalogMu
-	fetches    *fetchQueue
-	heartbeats map[string]*heartbeat // node id
-	closed     bool
+	fetches     *fetchQueue
+	heartbeats  map[string]*heartbeat // node id
+	closed      bool
 
 	ctx    context.Context
 	cancel context.CancelFunc

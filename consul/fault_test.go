@@ -111,13 +111,7 @@ func TestKilledRegistrantDisappears(t *testing.T) {
 func TestLeaderLossLosesNothing(t *testing.T) {
 	cluster := consultest.StartCluster(t, 3)
 	leader := cluster.LeaderAgent(t)
-	var follower *consultest.Agent
-	for _, s := range cluster.Servers {
-		if s != leader {
-			follower = s
-			break
-		}
-	}
+	follower := cluster.Followers(leader)[0]
 	writer := open(t, cluster.Client.HTTPAddr)
 	reader := open(t, follower.HTTPAddr)
 	w, err := reader.Watch()

@@ -105,13 +105,7 @@ func TestUnavailableKeepsItsCause(t *testing.T) {
 func TestQuorumLoss(t *testing.T) {
 	cluster := consultest.StartCluster(t, 3)
 	leader := cluster.LeaderAgent(t)
-	var follower *consultest.Agent
-	for _, s := range cluster.Servers {
-		if s != leader {
-			follower = s
-			break
-		}
-	}
+	follower := cluster.Followers(leader)[0]
 	r := open(t, cluster.Client.HTTPAddr, registry.Timeout(3*time.Second))
 	if err := r.Register(svc("before", "before-1", "a")); err != nil {
 		t.Fatal(err)

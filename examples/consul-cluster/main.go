@@ -133,12 +133,7 @@ func steps(ctx context.Context, prog *consultest.Program, o options) error {
 		return err
 	}
 	say("   /v1/status/leader: %s", leader.Name)
-	var followers []*consultest.Agent
-	for _, s := range c.Servers {
-		if s != leader {
-			followers = append(followers, s)
-		}
-	}
+	followers := c.Followers(leader)
 
 	say("4. consul kv put hello world on the client agent, kv get hello from %s", followers[0].Name)
 	if out, err = c.Client.CLI("kv", "put", "hello", "world"); err != nil {
@@ -155,14 +150,11 @@ func steps(ctx context.Context, prog *consultest.Program, o options) error {
 
 	finder := followers[len(followers)-1]
 	say("5. the greeter server registers through the client agent; a greeter client finds it through %s's agent", finder.Name)
-	srv, err := walk.Start(ctx, "server", agentEnv+"="+c.Client.HTTPAddr)
+	srv, err := startGreeter(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer srv.Kill()
-	if err := expect(srv, "server", "registered"); err != nil {
-		return err
-	}
 	cli1, err := greet(ctx, finder, "Ann")
 	if err != nil {
 		return err
@@ -255,14 +247,11 @@ func steps(ctx context.Context, prog *consultest.Program, o options) error {
 // waits for Ctrl-C.
 func keep(ctx context.Context, c *consultest.Cluster) error {
 	say("11. --keep: the greeter server registers again; everything stays up")
-	srv, err := walk.Start(ctx, "server", agentEnv+"="+c.Client.HTTPAddr)
+	srv, err := startGreeter(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer srv.Kill()
-	if err := expect(srv, "server", "registered"); err != nil {
-		return err
-	}
 	ui := "http://" + c.Client.HTTPAddr + "/ui/dc1"
 	env := "CONSUL_HTTP_ADDR=" + c.Client.HTTPAddr
 	say("   open the UI:       %s/nodes", ui)
@@ -406,6 +395,20 @@ func noLeader(ctx context.Context, left []*consultest.Agent) error {
 	}
 	say("   /v1/status/leader: none, for 3 s of election timeouts")
 	return nil
+}
+
+// startGreeter starts a greeter server registering through the client
+// agent and waits until it says it is registered.
+func startGreeter(ctx context.Context, c *consultest.Cluster) (*walk.Child, error) {
+	srv, err := walk.Start(ctx, "server", agentEnv+"="+c.Client.HTTPAddr)
+	if err != nil {
+		return nil, err
+	}
+	if err := expect(srv, "server", "registered"); err != nil {
+		srv.Kill()
+		return nil, err
+	}
+	return srv, nil
 }
 
 // greet starts a greeter client through agent a and waits for its reply.

@@ -258,6 +258,17 @@ func (c *Cluster) LeaderAgent(tb TB) *Agent {
 	return nil
 }
 
+// Followers returns the servers other than leader.
+func (c *Cluster) Followers(leader *Agent) []*Agent {
+	var out []*Agent
+	for _, s := range c.Servers {
+		if s != leader {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Restart starts the agent's process again (after Kill) with extra
 // arguments added for this start and later ones, e.g. "-rejoin".
 func (a *Agent) Restart(tb TB, extra ...string) {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/consul/api"
@@ -37,6 +38,8 @@ type agents struct {
 	cur       int
 	transport *http.Transport
 	query     api.QueryOptions
+	// staleUntil (unix ns): reads go stale at once until then (read).
+	staleUntil atomic.Int64
 }
 
 func newAgents(o registry.Options) (*agents, error) {
@@ -167,19 +170,66 @@ func noLeader(err error) bool {
 	return errors.As(err, &se) && strings.Contains(se.Body, "No cluster leader")
 }
 
-// read runs a read through do; if it fails for want of a leader, and
-// reads are not required to be consistent, it is asked again of any
-// server (a stale read), so lookups go on answering through an election.
+// read runs a read through do. Unless reads are required to be
+// consistent (or always stale), it goes to the leader first; if that
+// fails because the servers cannot serve it (no leader, a server error
+// such as an RPC to a dead server, or no answer within half the time
+// left) it is asked again of any server (a stale read), and reads go
+// stale at once for the next staleFor, so lookups go on answering through
+// an election or a lost quorum instead of waiting for the leader each
+// time.
 func (a *agents) read(ctx context.Context, call func(*api.Client, *api.QueryOptions) error) error {
-	err := a.do(ctx, func(cl *api.Client) error { return call(cl, a.q(ctx)) })
-	if err == nil || !noLeader(err) || a.query.RequireConsistent || a.query.AllowStale {
+	if a.query.RequireConsistent || a.query.AllowStale {
+		return a.do(ctx, func(cl *api.Client) error { return call(cl, a.q(ctx)) })
+	}
+	if time.Now().UnixNano() < a.staleUntil.Load() {
+		return a.staleRead(ctx, call)
+	}
+	first := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		first, cancel = context.WithDeadline(ctx, time.Now().Add(time.Until(dl)/2))
+		defer cancel()
+	}
+	err := a.do(first, func(cl *api.Client) error { return call(cl, a.q(first)) })
+	if err == nil || ctx.Err() != nil || !(noLeader(err) || serverError(err) || first.Err() != nil) {
 		return err
 	}
+	a.staleUntil.Store(time.Now().Add(staleFor).UnixNano())
+	return a.staleRead(ctx, call)
+}
+
+// readFresh is read for a reading that follows a change seen on the
+// leader (shared change detection): it goes to the leader, and to any
+// server only when the leader read fails, never stale at once, so that it
+// cannot read a follower that has not yet applied the change it was
+// told of (and then miss it until the next one).
+func (a *agents) readFresh(ctx context.Context, call func(*api.Client, *api.QueryOptions) error) error {
+	err := a.do(ctx, func(cl *api.Client) error { return call(cl, a.q(ctx)) })
+	if err == nil || ctx.Err() != nil || a.query.RequireConsistent || a.query.AllowStale || !(noLeader(err) || serverError(err)) {
+		return err
+	}
+	return a.staleRead(ctx, call)
+}
+
+// staleFor is how long reads go stale at once after a leader read failed
+// for want of a leader.
+const staleFor = 10 * time.Second
+
+// staleRead runs a read with AllowStale.
+func (a *agents) staleRead(ctx context.Context, call func(*api.Client, *api.QueryOptions) error) error {
 	return a.do(ctx, func(cl *api.Client) error {
 		q := a.q(ctx)
 		q.AllowStale = true
 		return call(cl, q)
 	})
+}
+
+// serverError reports whether err is a 5xx answer: the agent is up, but
+// its servers could not serve the call.
+func serverError(err error) bool {
+	var se api.StatusError
+	return errors.As(err, &se) && se.Code >= 500
 }
 
 // q returns query options carrying ctx and the read consistency chosen.

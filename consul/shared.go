@@ -153,7 +153,7 @@ func (c *consulRegistry) fetch(ctx context.Context, name string) {
 	callCtx, cancel := c.callCtx(ctx)
 	defer cancel()
 	var entries []*api.ServiceEntry
-	err = a.read(callCtx, func(cl *api.Client, q *api.QueryOptions) error {
+	err = a.readFresh(callCtx, func(cl *api.Client, q *api.QueryOptions) error {
 		var err error
 		entries, _, err = cl.Health().Service(name, "", true, q)
 		return err

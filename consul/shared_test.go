@@ -3,6 +3,7 @@ package consul_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/consul/api"
 
@@ -63,4 +64,66 @@ func TestSharedDetectionSeesInstancesWithoutChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, 5e9, "the last checkless instance gone", nodes("bare-a", 0))
+}
+
+// With shared change detection, a watcher of a service whose instances
+// have no checks sees a node registered into it through another registry.
+func TestSharedDetectionWatcherSeesARegistrationBesideCheckless(t *testing.T) {
+	agent := consultest.StartDev(t)
+	c, err := api.NewClient(&api.Config{Address: agent.HTTPAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		err := c.Agent().ServiceRegister(&api.AgentServiceRegistration{ID: fmt.Sprintf("plain-%d-1", i), Name: fmt.Sprintf("plain-%d", i), Address: "127.0.0.1", Port: 7100 + i})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := open(t, agent.HTTPAddr)
+	for i := 0; i < 10; i++ {
+		if _, err := r.GetService(fmt.Sprintf("plain-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := r.Watch(registry.WatchService("plain-0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	writer := open(t, agent.HTTPAddr)
+	if err := writer.Register(svc("plain-0", "plain-0-2", "x")); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan struct{})
+	go func() {
+		for {
+			ev, err := w.Next()
+			if err != nil {
+				return
+			}
+			for _, n := range ev.Service.Nodes {
+				if n.Id == "plain-0-2" && ev.Action != registry.ActionDelete {
+					close(got)
+					return
+				}
+			}
+		}
+	}()
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		s, err := r.GetService("plain-0")
+		t.Fatalf("the watcher did not see the registration within 10 s (GetService: %v, %v)", describe(s), err)
+	}
+}
+
+func describe(ss []*registry.Service) string {
+	var out []string
+	for _, s := range ss {
+		for _, n := range s.Nodes {
+			out = append(out, s.Name+"@"+s.Version+"/"+n.Id)
+		}
+	}
+	return fmt.Sprint(out)
 }

@@ -15,8 +15,8 @@ import (
 )
 
 // A watch of every service, over 1,000 services, on an agent with its
-// default limits (200 HTTP connections per client address), holds at most
-// 4 connections to the agent and sees every service, while other
+// default limits (200 HTTP connections per client address), holds a
+// constant number of connections to the agent and sees every service, while other
 // registries on the host register without a 429.
 func TestWatchAllOfAThousandServicesKeepsTheAgentUsable(t *testing.T) {
 	agent := consultest.StartDev(t)
@@ -72,8 +72,11 @@ func TestWatchAllOfAThousandServicesKeepsTheAgentUsable(t *testing.T) {
 	t.Logf("the watch-all saw all %d services in %v", n, time.Since(start))
 	held := consultest.Conns(t, agent.HTTPAddr) - before
 	t.Logf("connections the watching registry holds to its agent: %d", held)
-	if held > 4 {
-		t.Fatalf("the watching registry holds %d connections to its agent, want at most 4", held)
+	// The documented bound: at most 4 long-lived connections (here the
+	// catalog and health queries) and at most 4 idle ones that short
+	// calls reuse (here the fetchers'), whatever the number of services.
+	if held > 8 {
+		t.Fatalf("the watching registry holds %d connections to its agent, want at most 8 (4 long-lived, 4 idle)", held)
 	}
 
 	// Other registries on the same host register meanwhile.
@@ -100,7 +103,7 @@ func TestWatchAllOfAThousandServicesKeepsTheAgentUsable(t *testing.T) {
 		_, err := watcher.GetService("other-4-19")
 		return err
 	})
-	if held := consultest.Conns(t, agent.HTTPAddr) - before; held > 4+5*4 {
+	if held := consultest.Conns(t, agent.HTTPAddr) - before; held > 6*8 {
 		t.Fatalf("six registries hold %d connections to the agent", held)
 	}
 }

@@ -78,9 +78,7 @@ func BenchmarkGossipHeal(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				cfg := gossip.LocalConfig()
-				cfg.Transport = tr
-				cfg.BindPort, cfg.AdvertisePort = 0, 0
+				cfg := tr.Use(gossip.LocalConfig())
 				cfg.GossipToTheDeadTime = 3 * time.Second
 				cfg.Name = fmt.Sprintf("heal-%02d", i)
 				cfg.Logger = log.New(io.Discard, "", 0)

@@ -33,9 +33,7 @@ func splitCluster(t *testing.T, nw *splitnet.Network, n int, tune func(*memberli
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := gossip.LocalConfig()
-		cfg.Transport = tr
-		cfg.BindPort, cfg.AdvertisePort = 0, 0
+		cfg := tr.Use(gossip.LocalConfig())
 		cfg.Name = fmt.Sprintf("m%02d", i)
 		if tune != nil {
 			tune(cfg)
@@ -237,9 +235,6 @@ func TestPartitionHealsTwoByTwo(t *testing.T) {
 // here, and the hold 4 s, to keep the test short; the mechanism is the
 // same at any length past it.)
 func TestPartitionHealsTenByTwenty(t *testing.T) {
-	if testing.Short() {
-		t.Skip("30 members: not in -short")
-	}
 	nw := splitnet.New()
 	ms := splitCluster(t, nw, 30, func(c *memberlist.Config) { c.GossipToTheDeadTime = 3 * time.Second })
 	partition(t, nw, ms, 10, 4*time.Second)

@@ -93,6 +93,14 @@ func (n *Network) Transport() (*Transport, error) {
 	return &Transport{NetTransport: nt, net: n, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(nt.GetAutoBindPort()))}, nil
 }
 
+// Use puts t in cfg as its transport, with the ports memberlist would
+// otherwise bind and advertise left to t, and returns cfg.
+func (t *Transport) Use(cfg *memberlist.Config) *memberlist.Config {
+	cfg.Transport = t
+	cfg.BindPort, cfg.AdvertisePort = 0, 0
+	return cfg
+}
+
 // Addr is the host:port the member listens on.
 func (t *Transport) Addr() string { return t.addr }
 

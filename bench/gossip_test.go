@@ -285,16 +285,25 @@ func (c gossipContender) gossipReader(b *testing.B) registry.Registry {
 }
 
 // BenchmarkGossipGetService: GetService on a member holding 100 services.
+// impl=floor is the copy floor (see Floor) of microreg's member: the same
+// lookups answered from a plain map with a deep copy.
 func BenchmarkGossipGetService(b *testing.B) {
+	names := make([]string, gossipServices)
+	for i := range names {
+		names[i] = ServiceName(i)
+	}
 	for _, c := range gossipContenders {
 		b.Run(Impl(c.name), func(b *testing.B) {
-			names := make([]string, gossipServices)
-			for i := range names {
-				names[i] = ServiceName(i)
-			}
 			GetService(b, c.gossipReader(b), names, 1)
 		})
 	}
+	b.Run(Impl("floor"), func(b *testing.B) {
+		f, err := CopyFloor(gossipContenders[0].gossipReader(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		GetService(b, f, names, 1)
+	})
 }
 
 // BenchmarkGossipListServices: ListServices on a member holding 100

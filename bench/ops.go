@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -27,9 +29,10 @@ func RegisterDeregister(b *testing.B, r registry.Registry, services []*registry.
 
 // GetService times b.N lookups on r, names[i%len] in turn, each of which
 // must return a version with the given number of nodes.
-func GetService(b *testing.B, r registry.Registry, names []string, nodes int) {
+func GetService(b *testing.B, r Getter, names []string, nodes int) {
 	b.Helper()
 	b.ReportAllocs()
+	runtime.GC() // the setup's garbage is not the lookups' cost
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s, err := r.GetService(names[i%len(names)])
@@ -37,6 +40,26 @@ func GetService(b *testing.B, r registry.Registry, names []string, nodes int) {
 			b.Fatalf("GetService(%s): %d versions, %v; want %d nodes", names[i%len(names)], len(s), err, nodes)
 		}
 	}
+}
+
+// ParallelGetService times b.N lookups of random workload services
+// (ServiceName(0) to ServiceName(services-1)) on r from every core
+// (b.RunParallel), each of which must return the given number of nodes.
+func ParallelGetService(b *testing.B, r Getter, services, nodes int) {
+	b.Helper()
+	b.ReportAllocs()
+	runtime.GC() // the setup's garbage is not the lookups' cost
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		rng := rand.New(rand.NewPCG(rand.Uint64(), 1))
+		for pb.Next() {
+			name := ServiceName(rng.IntN(services))
+			s, err := r.GetService(name)
+			if err != nil || len(s) == 0 || len(s[0].Nodes) != nodes {
+				b.Fatalf("GetService(%s): %d versions, %v; want %d nodes", name, len(s), err, nodes)
+			}
+		}
+	})
 }
 
 // ListServices times b.N listings on r, each of which must hold at least

@@ -8,6 +8,8 @@
 package memory
 
 import (
+	"errors"
+	"fmt"
 	"sync"
 
 	"go-micro.dev/v4/logger"
@@ -20,7 +22,9 @@ const Name = "memory"
 
 func init() { registry.Register(Name, NewRegistry) }
 
-type memoryRegistry struct {
+// Registry is the memory backend. Its methods are go-micro's
+// registry.Registry, plus Close.
+type Registry struct {
 	store *registry.Store
 
 	mu   sync.RWMutex
@@ -28,52 +32,71 @@ type memoryRegistry struct {
 }
 
 // NewRegistry returns an empty in-process registry (or one preloaded with
-// Services). Its TTL reaper runs until registry.Close.
+// Services), in go-micro's factory shape: a preloaded service that is not
+// valid is logged and left out. Its TTL reaper runs until registry.Close.
 func NewRegistry(opts ...registry.Option) registry.Registry {
-	o := *registry.NewOptions(opts...)
-	var storeOpts []registry.StoreOption
-	if c, ok := registry.ContextValue[registry.Clock](o, clockKey{}); ok {
-		storeOpts = append(storeOpts, registry.WithClock(c))
+	m, err := open(opts)
+	if err != nil {
+		m.Options().Logger.Logf(logger.ErrorLevel, "memory: %v", err)
 	}
-	if n, ok := registry.ContextValue[int](o, watchQueueKey{}); ok {
-		storeOpts = append(storeOpts, registry.WithWatchQueue(n))
-	}
-	m := &memoryRegistry{store: registry.NewStore(storeOpts...), opts: o}
-	m.preload()
 	return m
 }
 
-func (m *memoryRegistry) preload() {
+// New is NewRegistry that says when it fails: an error if a preloaded
+// service is not valid (and no registry, its reaper stopped).
+func New(opts ...registry.Option) (*Registry, error) {
+	m, err := open(opts)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func open(opts []registry.Option) (*Registry, error) {
+	o := *registry.NewOptions(opts...)
+	m := &Registry{store: registry.NewStoreFor(o), opts: o}
+	return m, m.preload()
+}
+
+// preload loads the Services option's services; the error names those not
+// loaded (the others are).
+func (m *Registry) preload() error {
 	m.mu.RLock()
 	preloaded, _ := registry.ContextValue[map[string][]*registry.Service](m.opts, servicesKey{})
 	m.mu.RUnlock()
+	var errs []error
 	for _, versions := range preloaded {
 		for _, s := range versions {
 			if err := m.store.Register(s, 0); err != nil {
-				m.Options().Logger.Logf(logger.ErrorLevel, "memory: preloaded service not loaded: %v", err)
+				errs = append(errs, fmt.Errorf("preloaded service not loaded: %w", err))
 			}
 		}
 	}
+	return errors.Join(errs...)
 }
 
-// Init applies opts and loads any Services they carry.
-func (m *memoryRegistry) Init(opts ...registry.Option) error {
+// Init applies opts and loads any Services they carry; the error names
+// the preloaded services that were not valid (the others are loaded).
+func (m *Registry) Init(opts ...registry.Option) error {
 	m.mu.Lock()
 	for _, o := range opts {
 		o(&m.opts)
 	}
 	m.mu.Unlock()
-	m.preload()
-	return nil
+	return m.preload()
 }
 
-func (m *memoryRegistry) Options() registry.Options {
+// Options returns the options the registry was built and initialised with.
+func (m *Registry) Options() registry.Options {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.opts
 }
 
-func (m *memoryRegistry) Register(s *registry.Service, opts ...registry.RegisterOption) error {
+// Register merges s into the registry (see registry.Store.Register); a
+// RegisterTTL makes its nodes expire unless registered again in time.
+func (m *Registry) Register(s *registry.Service, opts ...registry.RegisterOption) error {
 	o, err := registry.ApplyRegister(opts...)
 	if err != nil {
 		return err
@@ -81,41 +104,38 @@ func (m *memoryRegistry) Register(s *registry.Service, opts ...registry.Register
 	return m.store.Register(s, o.TTL)
 }
 
-func (m *memoryRegistry) Deregister(s *registry.Service, opts ...registry.DeregisterOption) error {
-	_, err := registry.ApplyDeregister(opts...)
-	if err != nil {
+// Deregister removes the nodes of s, and its version once it has none.
+func (m *Registry) Deregister(s *registry.Service, opts ...registry.DeregisterOption) error {
+	if _, err := registry.ApplyDeregister(opts...); err != nil {
 		return err
 	}
 	return m.store.Deregister(s)
 }
 
-func (m *memoryRegistry) GetService(name string, opts ...registry.GetOption) ([]*registry.Service, error) {
-	if len(opts) > 0 {
-		var o registry.GetOptions
-		for _, opt := range opts {
-			opt(&o)
-		}
-		if err := registry.CheckContext(o.Context); err != nil {
-			return nil, err
-		}
+// GetService returns deep copies of every version of name, or
+// registry.ErrNotFound.
+func (m *Registry) GetService(name string, opts ...registry.GetOption) ([]*registry.Service, error) {
+	if _, err := registry.ApplyGet(opts...); err != nil {
+		return nil, err
 	}
 	return m.store.Get(name)
 }
 
-func (m *memoryRegistry) ListServices(opts ...registry.ListOption) ([]*registry.Service, error) {
-	_, err := registry.ApplyList(opts...)
-	if err != nil {
+// ListServices returns deep copies of every version of every service.
+func (m *Registry) ListServices(opts ...registry.ListOption) ([]*registry.Service, error) {
+	if _, err := registry.ApplyList(opts...); err != nil {
 		return nil, err
 	}
 	return m.store.List(), nil
 }
 
-func (m *memoryRegistry) Watch(opts ...registry.WatchOption) (registry.Watcher, error) {
+// Watch returns a watcher of every service, or of one (WatchService).
+func (m *Registry) Watch(opts ...registry.WatchOption) (registry.Watcher, error) {
 	return m.store.Watch(opts...)
 }
 
-func (m *memoryRegistry) String() string { return Name }
+// String returns "memory".
+func (m *Registry) String() string { return Name }
 
-// Close stops the TTL reaper and every watcher. Reach it through
-// registry.Close(r), since go-micro's interface has no Close.
-func (m *memoryRegistry) Close() error { return m.store.Close() }
+// Close stops the TTL reaper and every watcher.
+func (m *Registry) Close() error { return m.store.Close() }

@@ -124,7 +124,7 @@ func TestOverflowCoalesces(t *testing.T) {
 			t.Fatal(err)
 		}
 		actions = append(actions, res.Action)
-		view = registry.Apply(view, res)
+		view = registry.Replay(view, res)
 	}
 	want := []string{"create", "update", "update"}
 	for i := range want {
@@ -175,5 +175,24 @@ func TestRegisteredByName(t *testing.T) {
 	defer registry.Close(r)
 	if r.String() != "memory" {
 		t.Fatalf("String() = %q", r.String())
+	}
+}
+
+func TestNewSaysWhenAPreloadedServiceIsInvalid(t *testing.T) {
+	bad := map[string][]*registry.Service{"bad": {{Name: "bad"}}}
+	if r, err := memory.New(memory.Services(bad)); !errors.Is(err, registry.ErrInvalidService) || r != nil {
+		t.Fatalf("New with an invalid preloaded service: %v, %v; want no registry and ErrInvalidService", r, err)
+	}
+	good := map[string][]*registry.Service{"good": {{Name: "good", Nodes: []*registry.Node{{Id: "g-1", Address: "127.0.0.1:1"}}}}}
+	r, err := memory.New(memory.Services(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.Init(memory.Services(bad)); !errors.Is(err, registry.ErrInvalidService) {
+		t.Fatalf("Init with an invalid preloaded service: %v", err)
+	}
+	if s, err := r.GetService("good"); err != nil || len(s) != 1 {
+		t.Fatalf("the valid preloaded service: %v, %v", s, err)
 	}
 }

@@ -5,13 +5,11 @@ import (
 )
 
 type servicesKey struct{}
-type clockKey struct{}
-type watchQueueKey struct{}
 
 // Services preloads the registry with services, by name, as go-micro's
 // memory registry option of the same name does. Preloaded services never
-// expire. They are loaded by NewRegistry and again by Init, merged with
-// what is there.
+// expire. They are loaded by NewRegistry (or New) and again by Init,
+// merged with what is there.
 func Services(s map[string][]*registry.Service) registry.Option {
 	return registry.ContextOption(servicesKey{}, s)
 }
@@ -20,12 +18,12 @@ func Services(s map[string][]*registry.Service) registry.Option {
 // registrytest.FakeClock to expire registrations without sleeping. It is
 // read once, by NewRegistry.
 func Clock(c registry.Clock) registry.Option {
-	return registry.ContextOption(clockKey{}, c)
+	return registry.ClockOption(c)
 }
 
 // WatchQueue sets how many events each watcher holds before it coalesces
 // (see registry.Store.Watch); default registry.DefaultWatchQueue. It is
 // read once, by NewRegistry.
 func WatchQueue(n int) registry.Option {
-	return registry.ContextOption(watchQueueKey{}, n)
+	return registry.WatchQueueOption(n)
 }

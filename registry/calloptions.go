@@ -1,47 +1,55 @@
 package registry
 
-// ApplyRegister applies opts and returns them, or the error of their
-// Context if it is already done: what every backend's Register starts with.
+import "context"
+
+// applyCall applies the options of one call and returns them, or the
+// error of their Context if it is already done: what every backend's
+// Register, Deregister, GetService, ListServices and Watch start with. A
+// call without options allocates nothing.
+func applyCall[O any, F ~func(*O)](opts []F, ctx func(*O) context.Context) (O, error) {
+	if len(opts) == 0 {
+		var zero O
+		return zero, nil
+	}
+	o := new(O)
+	for _, opt := range opts {
+		if opt != nil {
+			opt(o)
+		}
+	}
+	return *o, CheckContext(ctx(o))
+}
+
+// ApplyRegister applies the options of a Register call (see applyCall).
 func ApplyRegister(opts ...RegisterOption) (RegisterOptions, error) {
-	var o RegisterOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return o, CheckContext(o.Context)
+	return applyCall(opts, func(o *RegisterOptions) context.Context { return o.Context })
 }
 
-// ApplyDeregister is ApplyRegister for Deregister.
+// ApplyDeregister applies the options of a Deregister call.
 func ApplyDeregister(opts ...DeregisterOption) (DeregisterOptions, error) {
-	var o DeregisterOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return o, CheckContext(o.Context)
+	return applyCall(opts, func(o *DeregisterOptions) context.Context { return o.Context })
 }
 
-// ApplyGet is ApplyRegister for GetService.
+// ApplyGet applies the options of a GetService call.
 func ApplyGet(opts ...GetOption) (GetOptions, error) {
-	var o GetOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return o, CheckContext(o.Context)
+	return applyCall(opts, func(o *GetOptions) context.Context { return o.Context })
 }
 
-// ApplyList is ApplyRegister for ListServices.
+// ApplyList applies the options of a ListServices call.
 func ApplyList(opts ...ListOption) (ListOptions, error) {
-	var o ListOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return o, CheckContext(o.Context)
+	return applyCall(opts, func(o *ListOptions) context.Context { return o.Context })
 }
 
-// ApplyWatch is ApplyRegister for Watch.
+// ApplyWatch applies the options of a Watch call.
 func ApplyWatch(opts ...WatchOption) (WatchOptions, error) {
-	var o WatchOptions
-	for _, opt := range opts {
-		opt(&o)
+	return applyCall(opts, func(o *WatchOptions) context.Context { return o.Context })
+}
+
+// CheckContext returns ctx's error if ctx is already done, so a call made
+// with a cancelled context changes nothing. A nil ctx is never done.
+func CheckContext(ctx context.Context) error {
+	if ctx == nil {
+		return nil
 	}
-	return o, CheckContext(o.Context)
+	return ctx.Err()
 }

@@ -15,7 +15,7 @@ import (
 //     carrying all of its nodes (go-micro's registry/cache ignores an
 //     update with no nodes).
 //
-// Applying the events in order to old (see Apply) gives new. The Results
+// Replaying the events in order on old (see Replay) gives new. The Results
 // share memory with the snapshots: copy them before handing them out.
 func Diff(old, new []*Service) []*Result {
 	var out []*Result
@@ -42,12 +42,12 @@ func Diff(old, new []*Service) []*Result {
 	return out
 }
 
-// Apply applies one watch event to a snapshot of its service name and
+// Replay applies one watch event to a snapshot of its service name and
 // returns the new snapshot, leaving view untouched. It is how a consumer
 // replays a watcher (as go-micro's registry/cache does): a create or update
 // replaces the version's fields and merges its nodes, a delete removes the
 // nodes it names and the version once none is left.
-func Apply(view []*Service, r *Result) []*Service {
+func Replay(view []*Service, r *Result) []*Service {
 	if r == nil || r.Service == nil {
 		return view
 	}
@@ -111,13 +111,6 @@ func missingNodes(old, new []*Node) []*Node {
 	return gone
 }
 
-// withNodes is a shallow copy of s with other nodes.
-func withNodes(s *Service, nodes []*Node) *Service {
-	c := *s
-	c.Nodes = nodes
-	return &c
-}
-
 // changedNodes returns the nodes of n that o lacks or has otherwise.
 func changedNodes(o, n *Service) []*Node {
 	var out []*Node
@@ -127,53 +120,4 @@ func changedNodes(o, n *Service) []*Node {
 		}
 	}
 	return out
-}
-
-// changed reports whether version n adds to or changes version o: new
-// fields, or a node that is new or different. Removed nodes are deletes,
-// not changes.
-func changed(o, n *Service) bool {
-	if o == n {
-		return false
-	}
-	if !maps.Equal(o.Metadata, n.Metadata) || !EqualEndpoints(o.Endpoints, n.Endpoints) {
-		return true
-	}
-	for _, node := range n.Nodes {
-		if !EqualNode(findNode(o.Nodes, node.Id), node) {
-			return true
-		}
-	}
-	return false
-}
-
-// EqualNode reports whether two nodes have the same id, address and
-// metadata.
-func EqualNode(a, b *Node) bool {
-	if a == b {
-		return true
-	}
-	if a == nil || b == nil {
-		return false
-	}
-	return a.Id == b.Id && a.Address == b.Address && maps.Equal(a.Metadata, b.Metadata)
-}
-
-// EqualEndpoints reports whether two endpoint lists are equal, value
-// trees included.
-func EqualEndpoints(a, b []*Endpoint) bool {
-	return slices.EqualFunc(a, b, func(x, y *Endpoint) bool {
-		if x == nil || y == nil {
-			return x == y
-		}
-		return x.Name == y.Name && maps.Equal(x.Metadata, y.Metadata) &&
-			equalValue(x.Request, y.Request) && equalValue(x.Response, y.Response)
-	})
-}
-
-func equalValue(a, b *Value) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Name == b.Name && a.Type == b.Type && slices.EqualFunc(a.Values, b.Values, equalValue)
 }

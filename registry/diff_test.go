@@ -39,7 +39,7 @@ func TestDiffThenApply(t *testing.T) {
 		old, next := randomSnapshot(rng), randomSnapshot(rng)
 		view := old
 		for _, r := range registry.Diff(old, next) {
-			view = registry.Apply(view, r)
+			view = registry.Replay(view, r)
 		}
 		if !sameSnapshot(view, next) {
 			t.Fatalf("case %d: Diff+Apply gave %v, want %v", i, dump(view), dump(next))

@@ -19,6 +19,11 @@ var (
 	ErrInvalidService = errors.New("invalid service")
 	// ErrUnknownBackend is wrapped by New when no backend has the name.
 	ErrUnknownBackend = errors.New("unknown registry backend")
+	// ErrTooLarge is wrapped by every error about a service, or a message
+	// carrying one, too large for a backend: over MaxServiceSize on every
+	// backend, or over what the backend's wire holds. The error's text
+	// says how large and what the limit is.
+	ErrTooLarge = errors.New("too large")
 	// ErrClosed is returned by a backend used after Close.
 	ErrClosed = errors.New("registry closed")
 )

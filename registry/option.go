@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"io"
 )
 
 // ContextOption returns an Option that stores a backend's own setting in
@@ -31,20 +30,30 @@ func ContextValue[T any](o Options, key any) (T, bool) {
 	return v, true
 }
 
-// Close stops a backend's goroutines if it has a Close method (every
-// microreg backend does); go-micro's Registry interface has none.
-func Close(r Registry) error {
-	if c, ok := r.(io.Closer); ok {
-		return c.Close()
-	}
-	return nil
-}
+type (
+	clockKey      struct{}
+	watchQueueKey struct{}
+)
 
-// CheckContext returns ctx's error if ctx is already done, so a call made
-// with a cancelled context changes nothing. A nil ctx is never done.
-func CheckContext(ctx context.Context) error {
-	if ctx == nil {
-		return nil
+// ClockOption sets the clock a backend's Store measures TTLs on (see
+// NewStoreFor); each backend's Clock option is this one. Tests pass a
+// registrytest.FakeClock to expire registrations without sleeping.
+func ClockOption(c Clock) Option { return ContextOption(clockKey{}, c) }
+
+// WatchQueueOption sets how many events each watcher of a backend's Store
+// holds before it coalesces (see NewStoreFor and Store.Watch).
+func WatchQueueOption(n int) Option { return ContextOption(watchQueueKey{}, n) }
+
+// NewStoreFor returns the Store a backend built with o keeps: the clock
+// and watch queue of ClockOption and WatchQueueOption, if o has them,
+// then more.
+func NewStoreFor(o Options, more ...StoreOption) *Store {
+	var opts []StoreOption
+	if c, ok := ContextValue[Clock](o, clockKey{}); ok {
+		opts = append(opts, WithClock(c))
 	}
-	return ctx.Err()
+	if n, ok := ContextValue[int](o, watchQueueKey{}); ok {
+		opts = append(opts, WithWatchQueue(n))
+	}
+	return NewStore(append(opts, more...)...)
 }

@@ -141,7 +141,7 @@ func (s *Store) Register(svc *Service, ttl time.Duration) error {
 		return ErrClosed
 	}
 	old := s.snapshot(svc.Name)
-	if i := slices.IndexFunc(old, func(v *Service) bool { return v.Version == svc.Version }); i >= 0 && !changed(old[i], svc) {
+	if i := slices.IndexFunc(old, func(v *Service) bool { return v.Version == svc.Version }); i >= 0 && !Changed(old[i], svc) {
 		// A heartbeat: nothing changes but the nodes' deadlines.
 		s.setTTLs(svc, ttl)
 		return nil

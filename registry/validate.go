@@ -14,6 +14,13 @@ const (
 	MaxNameLength = 255
 	// MaxIDLength is the longest node id, in bytes.
 	MaxIDLength = 255
+	// MaxServiceSize is the most text one Register may carry, in bytes:
+	// every name, version, id, address, metadata key and value and
+	// endpoint field of the service and its nodes, added up. A larger
+	// service is refused with ErrTooLarge by every backend; most backends
+	// refuse smaller ones that do not fit their wire (a Consul instance's
+	// Meta, an mDNS TXT record), with ErrTooLarge too.
+	MaxServiceSize = 1 << 20
 )
 
 // ValidateService checks a service passed to Register: a name, at least one
@@ -23,7 +30,48 @@ func ValidateService(s *Service) error {
 	if err := validateName(s); err != nil {
 		return err
 	}
-	return validateNodes(s, true)
+	if err := validateNodes(s, true); err != nil {
+		return err
+	}
+	if n := Size(s); n > MaxServiceSize {
+		return fmt.Errorf("service %s: %w: %d bytes, at most %d (MaxServiceSize)", quote(s.Name), ErrTooLarge, n, MaxServiceSize)
+	}
+	return nil
+}
+
+// Size is the text s carries, in bytes, as MaxServiceSize counts it.
+func Size(s *Service) int {
+	n := len(s.Name) + len(s.Version) + mapSize(s.Metadata)
+	for _, node := range s.Nodes {
+		if node != nil {
+			n += len(node.Id) + len(node.Address) + mapSize(node.Metadata)
+		}
+	}
+	for _, e := range s.Endpoints {
+		if e != nil {
+			n += len(e.Name) + mapSize(e.Metadata) + valueSize(e.Request) + valueSize(e.Response)
+		}
+	}
+	return n
+}
+
+func mapSize(m map[string]string) int {
+	n := 0
+	for k, v := range m {
+		n += len(k) + len(v)
+	}
+	return n
+}
+
+func valueSize(v *Value) int {
+	if v == nil {
+		return 0
+	}
+	n := len(v.Name) + len(v.Type)
+	for _, c := range v.Values {
+		n += valueSize(c)
+	}
+	return n
 }
 
 // ValidateDeregister checks a service passed to Deregister: a name and

@@ -1,6 +1,8 @@
 package registrytest
 
 import (
+	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -82,4 +84,39 @@ func init() {
 		e.has(e.a, name, s)
 		e.has(e.b, name, s)
 	})
+	add("OversizedServiceIsRejected", func(e *env) {
+		name := e.name("oversized")
+		s := service(name, "1.0.0", node("oversized-1", "127.0.0.1:8503"))
+		e.mustRegister(e.a, s)
+		e.has(e.b, name, s)
+		big := service(name, "1.0.0", node("oversized-1", "127.0.0.1:8503"), node("oversized-2", "127.0.0.1:8504"))
+		big.Nodes[1].Metadata = map[string]string{"blob": incompressible(registry.MaxServiceSize + 1)}
+		if err := e.a.Register(big); !errors.Is(err, registry.ErrTooLarge) {
+			e.t.Fatalf("Register of a %d-byte service: %v, want an error wrapping ErrTooLarge", registry.Size(big), err)
+		}
+		lone := service(e.name("oversized-new"), "1.0.0", node("oversized-3", "127.0.0.1:8505"))
+		lone.Metadata = map[string]string{"blob": incompressible(registry.MaxServiceSize + 1)}
+		if err := e.a.Register(lone); !errors.Is(err, registry.ErrTooLarge) {
+			e.t.Fatalf("Register of a new %d-byte service: %v, want an error wrapping ErrTooLarge", registry.Size(lone), err)
+		}
+		// A later valid change shows that the rejected ones never landed.
+		marker := service(e.name("oversized-marker"), "1.0.0", node("marker-2", "127.0.0.1:8506"))
+		e.mustRegister(e.a, marker)
+		e.has(e.b, marker.Name, marker)
+		e.has(e.a, name, s)
+		e.has(e.b, name, s)
+		e.has(e.b, lone.Name)
+	})
+}
+
+// incompressible returns n bytes of random letters and digits, which no
+// backend's compression brings under its limit.
+func incompressible(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	rng := rand.New(rand.NewPCG(uint64(n), 7))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[rng.IntN(len(alphabet))]
+	}
+	return string(b)
 }

@@ -22,7 +22,7 @@ const burstBacklog = 32
 const maxUpdatesPerPush = 512
 
 // coalesce asks the sender for a push of this node's state.
-func (g *gossipRegistry) coalesce() {
+func (g *Registry) coalesce() {
 	select {
 	case g.pushOwn <- struct{}{}:
 	default: // already asked
@@ -31,7 +31,7 @@ func (g *gossipRegistry) coalesce() {
 
 // ownState returns this node's own registrations and deregistrations
 // still remembered. g.mu is held.
-func (g *gossipRegistry) ownState() []*update {
+func (g *Registry) ownState() []*update {
 	var out []*update
 	for k, e := range g.entries {
 		if k.origin == g.name {
@@ -43,7 +43,7 @@ func (g *gossipRegistry) ownState() []*update {
 
 // pushState sends this node's state to every member over TCP, in
 // messages of at most maxUpdatesPerPush updates.
-func (g *gossipRegistry) pushState() {
+func (g *Registry) pushState() {
 	g.mu.Lock()
 	own := g.ownState()
 	ml := g.ml

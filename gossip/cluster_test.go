@@ -41,11 +41,11 @@ func found(r registry.Registry, name string) bool {
 
 func TestLargeServiceConvergesOnEveryNode(t *testing.T) {
 	seed := node(t, nil)
-	nodes := []registry.Registry{seed}
+	nodes := []*gossip.Registry{seed}
 	for i := 0; i < 4; i++ {
 		nodes = append(nodes, node(t, []string{addr(t, seed)}))
 	}
-	waitUntil(t, 10*time.Second, "cluster formed", func() bool { return gossip.Members(nodes[4]) == 5 })
+	waitUntil(t, 10*time.Second, "cluster formed", func() bool { return nodes[4].Members() == 5 })
 	s := svc("large", "large-1")
 	s.Metadata = map[string]string{"blob": strings.Repeat("m", 4096)}
 	for i := 0; i < 200; i++ {
@@ -130,8 +130,8 @@ func TestDeregisterSpreadsBeforeLeave(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, 10*time.Second, "b drops the deregistered service", func() bool { return !found(b, "dereg") })
-	if gossip.Members(b) != 3 {
-		t.Fatalf("b sees %d members, want 3: the deregistration must spread without anyone leaving", gossip.Members(b))
+	if b.Members() != 3 {
+		t.Fatalf("b sees %d members, want 3: the deregistration must spread without anyone leaving", b.Members())
 	}
 }
 
@@ -147,11 +147,11 @@ func TestWrongKeyCannotJoinOrRead(t *testing.T) {
 	}
 	// NewRegistry has no error to return: the node runs, alone.
 	logs := &capture{}
-	bad := gossip.NewRegistry(gossip.BindAddress("127.0.0.1", 0), registry.Addrs(addr(t, seed)), gossip.SecretKey(key2), registry.Logger(logs))
+	bad := gossip.NewRegistry(gossip.BindAddress("127.0.0.1", 0), registry.Addrs(addr(t, seed)), gossip.SecretKey(key2), registry.Logger(logs)).(*gossip.Registry)
 	t.Cleanup(func() { registry.Close(bad) })
 	waitUntil(t, 10*time.Second, "the node with the right key reads the service", func() bool { return found(good, "secret") })
 	waitUntil(t, 10*time.Second, "the node with the wrong key fails to join", func() bool { return logs.contains("joining") })
-	if n := gossip.Members(bad); n != 1 {
+	if n := bad.Members(); n != 1 {
 		t.Fatalf("the wrong-key node sees %d members", n)
 	}
 	if found(bad, "secret") {
@@ -180,11 +180,11 @@ func TestInitAddrsJoinsAndKeepsRunning(t *testing.T) {
 }
 
 func TestZeroConfigNodesFindEachOther(t *testing.T) {
-	a := gossip.NewRegistry()
+	a := gossip.NewRegistry().(*gossip.Registry)
 	defer registry.Close(a)
-	b := gossip.NewRegistry()
+	b := gossip.NewRegistry().(*gossip.Registry)
 	defer registry.Close(b)
-	if aa, _ := gossip.LocalAddr(a); aa != net.JoinHostPort(gossip.DefaultBindAddr, strconv.Itoa(gossip.DefaultPort)) {
+	if aa, _ := a.LocalAddr(); aa != net.JoinHostPort(gossip.DefaultBindAddr, strconv.Itoa(gossip.DefaultPort)) {
 		t.Fatalf("the first node listens on %s, want the default 127.0.0.1:%d", aa, gossip.DefaultPort)
 	}
 	if err := a.Register(svc("zero", "zero-1")); err != nil {

@@ -18,12 +18,6 @@ import (
 // if the node does not answer, its services go at once; if it answers,
 // the hint was wrong and nothing changes.
 
-// Message kinds of the hints (the first byte, as kindHello).
-const (
-	kindDeathHint byte = 4 // origin name and epoch of a member found dead
-	kindPing      byte = 5 // the check: answered by the transport, ignored by the registry
-)
-
 // encodeDeathHint is [kindDeathHint][epoch, 8 bytes][port, 2 bytes]
 // [address length, 1 byte][address][origin]: the member's address travels
 // too, because a member can hear of a node's registrations (relayed by
@@ -31,7 +25,7 @@ const (
 // address of its own to check.
 func encodeDeathHint(n memberlist.Node, epoch int64) []byte {
 	b := make([]byte, 12, 12+len(n.Addr)+len(n.Name))
-	b[0] = kindDeathHint
+	b[0] = byte(kindDeathHint)
 	binary.BigEndian.PutUint64(b[1:], uint64(epoch))
 	binary.BigEndian.PutUint16(b[9:], n.Port)
 	b[11] = byte(len(n.Addr))
@@ -40,7 +34,7 @@ func encodeDeathHint(n memberlist.Node, epoch int64) []byte {
 }
 
 func decodeDeathHint(msg []byte) (n memberlist.Node, epoch int64, ok bool) {
-	if len(msg) < 12 || msg[0] != kindDeathHint {
+	if len(msg) < 12 || kindOf(msg) != kindDeathHint {
 		return n, 0, false
 	}
 	epoch = int64(binary.BigEndian.Uint64(msg[1:9]))
@@ -57,7 +51,7 @@ func decodeDeathHint(msg []byte) (n memberlist.Node, epoch int64, ok bool) {
 // hintDeath gossips that member n (of epoch) was found dead here, once
 // per death. g.mu must not be held: the queue calls back into the
 // registry for the member count.
-func (g *gossipRegistry) hintDeath(n memberlist.Node, epoch int64) {
+func (g *Registry) hintDeath(n memberlist.Node, epoch int64) {
 	g.queue.QueueBroadcast(&broadcast{name: "dead\x00" + n.Name, msg: encodeDeathHint(n, epoch)})
 }
 
@@ -65,7 +59,7 @@ func (g *gossipRegistry) hintDeath(n memberlist.Node, epoch int64) {
 // if the node's registrations are gone here already or the hint is about
 // an older life; otherwise one check at a time per node, in the
 // background.
-func (g *gossipRegistry) onDeathHint(msg []byte) {
+func (g *Registry) onDeathHint(msg []byte) {
 	peer, epoch, ok := decodeDeathHint(msg)
 	if !ok {
 		return
@@ -92,12 +86,12 @@ func (g *gossipRegistry) onDeathHint(msg []byte) {
 // checkAlive opens one TCP connection to peer; if it fails, peer's
 // services are dropped here (with delete events) and the hint passed on.
 // memberlist's own verdict, when it comes, finishes the job as usual.
-func (g *gossipRegistry) checkAlive(peer memberlist.Node, epoch int64) {
+func (g *Registry) checkAlive(peer memberlist.Node, epoch int64) {
 	defer g.wg.Done()
 	g.mu.Lock()
 	ml := g.ml
 	g.mu.Unlock()
-	err := ml.SendReliable(&peer, []byte{kindPing})
+	err := ml.SendReliable(&peer, []byte{byte(kindPing)})
 	g.mu.Lock()
 	delete(g.checking, peer.Name)
 	if err == nil || g.closed {
@@ -112,7 +106,7 @@ func (g *gossipRegistry) checkAlive(peer memberlist.Node, epoch int64) {
 
 // hasEntriesOf reports whether origin registered anything known here.
 // g.mu is held.
-func (g *gossipRegistry) hasEntriesOf(origin string) bool {
+func (g *Registry) hasEntriesOf(origin string) bool {
 	for k, e := range g.entries {
 		if k.origin == origin && e.u.Op == opRegister {
 			return true

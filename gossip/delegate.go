@@ -2,18 +2,13 @@ package gossip
 
 import (
 	"encoding/binary"
-	"strings"
 
 	"github.com/hashicorp/memberlist"
 )
 
-// kindHello asks the receiver to send its own registrations back: a node
-// sends it to a member it had declared dead and sees alive again.
-const kindHello byte = 3
-
 // delegate is the registry as memberlist sees it: the source of broadcasts
 // and push/pull state, and the sink of messages and membership events.
-type delegate struct{ g *gossipRegistry }
+type delegate struct{ g *Registry }
 
 var (
 	_ memberlist.Delegate      = delegate{}
@@ -38,7 +33,7 @@ func epochOf(n *memberlist.Node) int64 {
 // NotifyMsg receives broadcasts and reliable sends. It must not block.
 func (d delegate) NotifyMsg(msg []byte) {
 	if len(msg) >= 1 {
-		switch msg[0] {
+		switch kindOf(msg) {
 		case kindHello:
 			d.g.onHello(string(msg[1:]))
 			return
@@ -125,7 +120,7 @@ func (d delegate) NotifyJoin(n *memberlist.Node) {
 	// A node seen alive again after we dropped its registrations is asked
 	// for them; every node new to us gets ours.
 	if wasDead {
-		g.sendTo(peer, append([]byte{kindHello}, g.name...))
+		g.sendTo(peer, append([]byte{byte(kindHello)}, g.name...))
 	}
 	g.sendStateTo(peer)
 }
@@ -158,34 +153,4 @@ func (d delegate) NotifyUpdate(n *memberlist.Node) {
 	if _, ok := d.g.members[peer.Name]; ok {
 		d.g.members[peer.Name] = peer
 	}
-}
-
-// broadcast is one queued update message. A newer message about the same
-// nodes replaces it in the queue instead of waiting behind it.
-type broadcast struct {
-	name string
-	msg  []byte
-}
-
-func (b *broadcast) Invalidates(other memberlist.Broadcast) bool {
-	o, ok := other.(*broadcast)
-	return ok && o.name == b.name
-}
-func (b *broadcast) Name() string    { return b.name }
-func (b *broadcast) Message() []byte { return b.msg }
-func (b *broadcast) Finished()       {}
-
-// broadcastName identifies the nodes an update is about.
-func broadcastName(u *update) string {
-	var sb strings.Builder
-	sb.WriteString(u.Origin)
-	sb.WriteByte(0)
-	sb.WriteString(u.Service.Name)
-	sb.WriteByte(0)
-	sb.WriteString(u.Service.Version)
-	for _, n := range u.Service.Nodes {
-		sb.WriteByte(0)
-		sb.WriteString(n.Id)
-	}
-	return sb.String()
 }

@@ -21,15 +21,15 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	defer registry.Close(a)
-	seed, _ := gossip.LocalAddr(a)
+	defer a.Close()
+	seed, _ := a.LocalAddr()
 
 	b, err := gossip.New(gossip.BindAddress("127.0.0.1", 0), registry.Addrs(seed), quiet)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer registry.Close(b)
+	defer b.Close()
 
 	_ = a.Register(&registry.Service{
 		Name:  "greeter",

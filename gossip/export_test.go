@@ -1,11 +1,9 @@
 package gossip
 
-import "github.com/microreg/microreg/registry"
 
 // Crash stops r's node the way a killed process does: no leave message,
 // sockets closed, goroutines gone.
-func Crash(r registry.Registry) {
-	g := r.(*gossipRegistry)
+func Crash(g *Registry) {
 	g.mu.Lock()
 	g.closed = true
 	ml := g.ml
@@ -19,15 +17,13 @@ func Crash(r registry.Registry) {
 
 // DeliverDeathHint hands r a death hint about member m, as if gossiped by
 // another member that found m dead.
-func DeliverDeathHint(r, m registry.Registry) {
-	g, dead := r.(*gossipRegistry), m.(*gossipRegistry)
+func DeliverDeathHint(g, dead *Registry) {
 	n := dead.ml.LocalNode()
 	delegate{g}.NotifyMsg(encodeDeathHint(nodeCopy(n), dead.epoch))
 }
 
 // Checking returns how many hinted members r is checking.
-func Checking(r registry.Registry) int {
-	g := r.(*gossipRegistry)
+func Checking(g *Registry) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return len(g.checking)

@@ -19,13 +19,9 @@
 package gossip
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
 	"net"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,7 +43,10 @@ var ErrNotStarted = errors.New("gossip: node not started")
 
 func init() { registry.Register(Name, NewRegistry) }
 
-type gossipRegistry struct {
+// Registry is a gossip node: go-micro's registry.Registry, plus Close,
+// LocalAddr and Members. New returns one; NewRegistry returns one as a
+// registry.Registry.
+type Registry struct {
 	store *registry.Store
 
 	optsMu sync.RWMutex
@@ -95,12 +94,6 @@ type gossipRegistry struct {
 	wg      sync.WaitGroup
 }
 
-type send struct {
-	to       *memberlist.Node // nil: every other member
-	msg      []byte
-	reliable bool // TCP; otherwise a best-effort packet
-}
-
 // NewRegistry starts a gossip node. If it cannot start, the registry it
 // returns answers every call with an error wrapping ErrNotStarted (and
 // Init tries again); New returns that error at once.
@@ -112,7 +105,7 @@ func NewRegistry(opts ...registry.Option) registry.Registry {
 // New starts a gossip node and returns the error if it cannot, or if the
 // members it was given to join refused it (ErrRejected: another cluster
 // name or key).
-func New(opts ...registry.Option) (registry.Registry, error) {
+func New(opts ...registry.Option) (*Registry, error) {
 	g, err := start(opts...)
 	if err == nil {
 		err = g.joinErr
@@ -124,14 +117,10 @@ func New(opts ...registry.Option) (registry.Registry, error) {
 	return g, nil
 }
 
-func start(opts ...registry.Option) (*gossipRegistry, error) {
+func start(opts ...registry.Option) (*Registry, error) {
 	o := *registry.NewOptions(opts...)
-	var storeOpts []registry.StoreOption
-	if c, ok := registry.ContextValue[registry.Clock](o, clockKey{}); ok {
-		storeOpts = append(storeOpts, registry.WithClock(c))
-	}
-	g := &gossipRegistry{
-		store:    registry.NewStore(storeOpts...),
+	g := &Registry{
+		store:    registry.NewStoreFor(o),
 		opts:     o,
 		epoch:    time.Now().UnixNano(),
 		entries:  map[entryKey]*entry{},
@@ -158,25 +147,37 @@ func start(opts ...registry.Option) (*gossipRegistry, error) {
 	return g, g.startErr
 }
 
-// startMember creates the memberlist node.
-func (g *gossipRegistry) startMember() error {
+// startMember creates the memberlist node from the options, and sets up
+// what the node's loops read (its name, keyring, queue).
+func (g *Registry) startMember() error {
 	o := g.Options()
-	cfg, implicitSeed, err := g.config(o)
+	nc, err := buildConfig(o)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNotStarted, err)
+		return fmt.Errorf("%w: %w", ErrNotStarted, err)
 	}
+	cfg := nc.ml
+	if cfg.Logger == nil && cfg.LogOutput == nil {
+		cfg.Logger = newMemberlistLogger(g)
+	}
+	d := delegate{g}
+	cfg.Delegate, cfg.Events = d, d
+	g.mu.Lock()
+	g.name, g.keyring, g.label, g.reconnect = cfg.Name, nc.keyring, cfg.Label, nc.reconnect
+	g.maxBcast = nc.maxBcast
+	g.queue = g.newQueue(cfg.RetransmitMult)
+	g.mu.Unlock()
 	ml, err := memberlist.Create(cfg)
-	if err != nil && implicitSeed != "" && strings.Contains(err.Error(), "address already in use") {
+	if err != nil && nc.implicitSeed != "" && strings.Contains(err.Error(), "address already in use") {
 		// Another process on this host has the default port: take a free
 		// one and join that process.
 		cfg.BindPort, cfg.AdvertisePort = 0, 0
 		ml, err = memberlist.Create(cfg)
 		if err == nil && len(o.Addrs) == 0 {
-			g.seeds = []string{implicitSeed}
+			g.seeds = []string{nc.implicitSeed}
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNotStarted, err)
+		return fmt.Errorf("%w: %w", ErrNotStarted, err)
 	}
 	g.mu.Lock()
 	g.ml = ml
@@ -184,135 +185,7 @@ func (g *gossipRegistry) startMember() error {
 	return nil
 }
 
-// config builds the memberlist configuration from the options; the second
-// result is the default member to join if the default port is taken.
-func (g *gossipRegistry) config(o registry.Options) (*memberlist.Config, string, error) {
-	bind, explicit := registry.ContextValue[hostPort](o, bindKey{})
-	if !explicit {
-		bind = hostPort{DefaultBindAddr, DefaultPort}
-	}
-	cfg, full := registry.ContextValue[*memberlist.Config](o, configKey{})
-	if full && cfg != nil {
-		c := *cfg
-		cfg = &c
-	} else {
-		preset, ok := registry.ContextValue[Preset](o, presetKey{})
-		if !ok {
-			preset = LAN
-			if ip := net.ParseIP(bind.host); ip != nil && ip.IsLoopback() {
-				preset = Local
-			}
-		}
-		switch preset {
-		case Local:
-			cfg = LocalConfig()
-		case LAN:
-			cfg = memberlist.DefaultLANConfig()
-		case WAN:
-			cfg = memberlist.DefaultWANConfig()
-		default:
-			return nil, "", fmt.Errorf("unknown preset %q (want local, lan or wan)", preset)
-		}
-	}
-	if !full || explicit {
-		cfg.BindAddr, cfg.BindPort = bind.host, bind.port
-		cfg.AdvertiseAddr, cfg.AdvertisePort = "", bind.port
-	}
-	if adv, ok := registry.ContextValue[hostPort](o, advertiseKey{}); ok {
-		cfg.AdvertiseAddr, cfg.AdvertisePort = adv.host, adv.port
-	}
-	if name, ok := registry.ContextValue[string](o, nameKey{}); ok && name != "" {
-		cfg.Name = name
-	} else if !full || cfg.Name == "" {
-		cfg.Name = randomName()
-	}
-	keys, err := secretKeys(o)
-	if err != nil {
-		return nil, "", err
-	}
-	if len(keys) > 0 {
-		kr, err := memberlist.NewKeyring(keys, keys[0])
-		if err != nil {
-			return nil, "", err
-		}
-		cfg.SecretKey, cfg.Keyring = nil, kr
-		g.keyring = kr
-	}
-	if name, ok := registry.ContextValue[string](o, clusterKey{}); ok {
-		cfg.Label = name
-	}
-	g.label = cfg.Label
-	g.reconnect = reconnectTimes{4 * cfg.ProbeInterval, DefaultReconnectTimeout}
-	if rt, ok := registry.ContextValue[reconnectTimes](o, reconnectKey{}); ok {
-		g.reconnect = rt
-		if rt.timeout <= 0 {
-			g.reconnect.timeout = DefaultReconnectTimeout
-		}
-	}
-	if cfg.Logger == nil && cfg.LogOutput == nil {
-		cfg.Logger = newMemberlistLogger(g)
-	}
-	g.name = cfg.Name
-	d := delegate{g}
-	cfg.Delegate, cfg.Events = d, d
-	g.queue = &memberlist.TransmitLimitedQueue{
-		// Not ml.NumMembers: memberlist asks its delegate for broadcasts
-		// with its node lock held for reading, and the queue calls this
-		// with its own lock held; taking the node lock again here waits
-		// behind any writer that waits for the first reader, and the
-		// three deadlock (seen at 30 members).
-		NumNodes:       func() int { return max(1, int(g.memberCount.Load())) },
-		RetransmitMult: relayMult * cfg.RetransmitMult,
-	}
-	// A broadcast shares a packet with memberlist's own messages: keep
-	// well under the packet size and send anything bigger over TCP.
-	g.maxBcast = cfg.UDPBufferSize - 200
-	implicit := ""
-	if !explicit {
-		implicit = net.JoinHostPort(bind.host, strconv.Itoa(DefaultPort))
-	}
-	return cfg, implicit, nil
-}
-
-// relayMult multiplies memberlist's RetransmitMult for registry updates.
-// An update reaches the members its origin knows directly, and the rest
-// only through relays, each queued for RetransmitMult·⌈log10(N+1)⌉
-// packets to random members: memberlist's own count (4 at under 10
-// members) left a member unreached by every relay often enough to be
-// seen (about 1 registration in 100 on 5 members whose origin had not yet
-// heard of one of them, until the next push/pull up to 15 s later). A
-// miss falls exponentially with the transmissions; twice as many make it
-// about the square of that. Only updates pay for it: memberlist's own
-// messages and the steady state are unchanged.
-const relayMult = 2
-
-// LocalConfig is the Local preset: memberlist.DefaultLocalConfig with a
-// 500 ms probe interval (memberlist's is 1 s), since a probe on one host
-// costs microseconds, and a suspicion multiplier of 2 (memberlist's local
-// preset has 3): a suspected member is declared dead after
-// 2 × log10(N) × 500 ms (about 1.5 s at 30 members) without waiting for
-// other members to confirm the suspicion, which at 3 can stretch the
-// verdict to 13 s when no confirmation comes. A member wrongly suspected
-// refutes the suspicion itself as soon as it hears it, whatever the
-// timeout.
-func LocalConfig() *memberlist.Config {
-	c := memberlist.DefaultLocalConfig()
-	c.ProbeInterval = 500 * time.Millisecond
-	c.SuspicionMult = 2
-	return c
-}
-
-func randomName() string {
-	host, _ := os.Hostname()
-	if host == "" {
-		host = "node"
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return host + "-" + hex.EncodeToString(b)
-}
-
-func (g *gossipRegistry) numMembers() int {
+func (g *Registry) numMembers() int {
 	g.mu.Lock()
 	ml := g.ml
 	g.mu.Unlock()
@@ -322,7 +195,7 @@ func (g *gossipRegistry) numMembers() int {
 	return ml.NumMembers()
 }
 
-func (g *gossipRegistry) ready() error {
+func (g *Registry) ready() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	switch {
@@ -337,7 +210,7 @@ func (g *gossipRegistry) ready() error {
 // Init applies opts; new addresses are joined (in the background until
 // one answers) and every loop keeps running. A node that could not start
 // tries again.
-func (g *gossipRegistry) Init(opts ...registry.Option) error {
+func (g *Registry) Init(opts ...registry.Option) error {
 	g.optsMu.Lock()
 	before := g.opts.Addrs
 	for _, o := range opts {
@@ -372,7 +245,7 @@ func (g *gossipRegistry) Init(opts ...registry.Option) error {
 }
 
 // startLoops starts the node's goroutines, which run until Close.
-func (g *gossipRegistry) startLoops() {
+func (g *Registry) startLoops() {
 	g.wg.Add(2)
 	go g.sender()
 	go g.joiner()
@@ -382,13 +255,17 @@ func (g *gossipRegistry) startLoops() {
 	}
 }
 
-func (g *gossipRegistry) Options() registry.Options {
+// Options returns the options the node was built and initialised with.
+func (g *Registry) Options() registry.Options {
 	g.optsMu.RLock()
 	defer g.optsMu.RUnlock()
 	return g.opts
 }
 
-func (g *gossipRegistry) Register(s *registry.Service, opts ...registry.RegisterOption) error {
+// Register adds or updates s on this node and spreads it to every member;
+// a RegisterTTL makes its nodes expire everywhere unless registered again
+// in time. Registering an unchanged service without a TTL sends nothing.
+func (g *Registry) Register(s *registry.Service, opts ...registry.RegisterOption) error {
 	o, err := registry.ApplyRegister(opts...)
 	if err != nil {
 		return err
@@ -416,25 +293,21 @@ func (g *gossipRegistry) Register(s *registry.Service, opts ...registry.Register
 // unchanged reports whether registering s again would change nothing
 // anywhere: every node registered before with the same content and no
 // TTL to refresh. g.mu is held.
-func (g *gossipRegistry) unchanged(s *registry.Service, ttl time.Duration) bool {
+func (g *Registry) unchanged(s *registry.Service, ttl time.Duration) bool {
 	if ttl > 0 {
 		return false
 	}
-	for _, n := range s.Nodes {
-		e, ok := g.entries[entryKey{g.name, s.Name, s.Version, n.Id}]
-		if !ok || e.u.Op != opRegister || e.u.TTL != 0 {
-			return false
-		}
-		old := e.u.Service
-		if !registry.EqualNode(old.Nodes[0], n) || !maps.Equal(old.Metadata, s.Metadata) ||
-			!registry.EqualEndpoints(old.Endpoints, s.Endpoints) {
+	for _, one := range registry.PerNode(s) {
+		e, ok := g.entries[entryKey{g.name, s.Name, s.Version, one.Nodes[0].Id}]
+		if !ok || e.u.Op != opRegister || e.u.TTL != 0 || !registry.SameRegistration(e.u.Service, one) {
 			return false
 		}
 	}
 	return true
 }
 
-func (g *gossipRegistry) Deregister(s *registry.Service, opts ...registry.DeregisterOption) error {
+// Deregister removes the nodes of s here and on every member.
+func (g *Registry) Deregister(s *registry.Service, opts ...registry.DeregisterOption) error {
 	_, err := registry.ApplyDeregister(opts...)
 	if err != nil {
 		return err
@@ -455,53 +328,9 @@ func (g *gossipRegistry) Deregister(s *registry.Service, opts ...registry.Deregi
 	return g.publish(u)
 }
 
-// publish gossips u, or sends it over TCP to every member if it is too
-// large for a packet.
-func (g *gossipRegistry) publish(u *update) error {
-	msg, err := encode(kindUpdates, []*update{u})
-	if err != nil {
-		return err
-	}
-	if len(msg) <= g.maxBcast {
-		// A packet straight to every member reaches each in one hop;
-		// the gossip (relayed by every node that learns of it) and
-		// push/pull cover any packet lost on the way.
-		g.enqueueSend(send{msg: msg})
-		g.queue.QueueBroadcast(&broadcast{name: broadcastName(u), msg: msg})
-		return nil
-	}
-	g.enqueueSend(send{msg: msg, reliable: true})
-	return nil
-}
-
-// relay queues an update received from another node for gossip.
-func (g *gossipRegistry) relay(u *update) {
-	msg, err := encode(kindUpdates, []*update{u})
-	if err != nil || len(msg) > g.maxBcast {
-		return
-	}
-	g.queue.QueueBroadcast(&broadcast{name: broadcastName(u), msg: msg})
-}
-
-func (g *gossipRegistry) enqueueSend(s send) {
-	if s.to == nil && len(g.sends) >= burstBacklog {
-		g.coalesce() // a burst: see burst.go
-		return
-	}
-	select {
-	case g.sends <- s:
-	case <-g.done:
-	default:
-		if s.to == nil {
-			g.coalesce()
-			return
-		}
-		// The sender is far behind: push/pull will carry this message.
-		g.logf(logWarn, "gossip: send queue full; a message to %s waits for the next state exchange", s.to.Name)
-	}
-}
-
-func (g *gossipRegistry) GetService(name string, opts ...registry.GetOption) ([]*registry.Service, error) {
+// GetService answers from this node's view of the cluster: deep copies
+// of every version of name, or registry.ErrNotFound.
+func (g *Registry) GetService(name string, opts ...registry.GetOption) ([]*registry.Service, error) {
 	_, err := registry.ApplyGet(opts...)
 	if err != nil {
 		return nil, err
@@ -509,7 +338,8 @@ func (g *gossipRegistry) GetService(name string, opts ...registry.GetOption) ([]
 	return g.store.Get(name)
 }
 
-func (g *gossipRegistry) ListServices(opts ...registry.ListOption) ([]*registry.Service, error) {
+// ListServices returns deep copies of every service in this node's view.
+func (g *Registry) ListServices(opts ...registry.ListOption) ([]*registry.Service, error) {
 	_, err := registry.ApplyList(opts...)
 	if err != nil {
 		return nil, err
@@ -517,16 +347,18 @@ func (g *gossipRegistry) ListServices(opts ...registry.ListOption) ([]*registry.
 	return g.store.List(), nil
 }
 
-func (g *gossipRegistry) Watch(opts ...registry.WatchOption) (registry.Watcher, error) {
+// Watch returns a watcher of this node's view: every service, or one
+// (WatchService).
+func (g *Registry) Watch(opts ...registry.WatchOption) (registry.Watcher, error) {
 	return g.store.Watch(opts...)
 }
 
-func (g *gossipRegistry) String() string { return Name }
+// String returns "gossip".
+func (g *Registry) String() string { return Name }
 
 // Close leaves the cluster (so others drop this node's services at once),
-// shuts the node down and stops every goroutine. Reach it through
-// registry.Close(r).
-func (g *gossipRegistry) Close() error {
+// shuts the node down and stops every goroutine.
+func (g *Registry) Close() error {
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
@@ -549,13 +381,9 @@ func (g *gossipRegistry) Close() error {
 	return errors.Join(err, g.store.Close())
 }
 
-// LocalAddr returns the host:port a gossip registry's node listens on, for
-// others to join; ok is false for other registries or a node not started.
-func LocalAddr(r registry.Registry) (addr string, ok bool) {
-	g, isGossip := r.(*gossipRegistry)
-	if !isGossip {
-		return "", false
-	}
+// LocalAddr returns the host:port the node listens on, for others to
+// join; ok is false for a node that did not start.
+func (g *Registry) LocalAddr() (addr string, ok bool) {
 	// Not under g.mu: memberlist calls the delegate, which takes g.mu,
 	// with its node lock held, and LocalNode takes that lock.
 	g.mu.Lock()
@@ -568,11 +396,10 @@ func LocalAddr(r registry.Registry) (addr string, ok bool) {
 	return net.JoinHostPort(n.Addr.String(), strconv.Itoa(int(n.Port))), true
 }
 
-// Members returns how many live members a gossip registry's node sees,
-// itself included; 0 for other registries or a node not started.
-func Members(r registry.Registry) int {
-	g, ok := r.(*gossipRegistry)
-	if !ok || g.ready() != nil {
+// Members returns how many live members the node sees, itself included;
+// 0 for a node that did not start or is closed.
+func (g *Registry) Members() int {
+	if g.ready() != nil {
 		return 0
 	}
 	return g.numMembers()

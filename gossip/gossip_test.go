@@ -37,7 +37,7 @@ func (stderrLogger) Logf(level logger.Level, f string, v ...interface{}) {
 
 // node starts a gossip node on a free loopback port, joining seeds, and
 // closes it when the test ends.
-func node(t testing.TB, seeds []string, opts ...registry.Option) registry.Registry {
+func node(t testing.TB, seeds []string, opts ...registry.Option) *gossip.Registry {
 	t.Helper()
 	opts = append([]registry.Option{gossip.BindAddress("127.0.0.1", 0), registry.Addrs(seeds...)}, opts...)
 	r, err := gossip.New(opts...)
@@ -48,9 +48,9 @@ func node(t testing.TB, seeds []string, opts ...registry.Option) registry.Regist
 	return r
 }
 
-func addr(t testing.TB, r registry.Registry) string {
+func addr(t testing.TB, r *gossip.Registry) string {
 	t.Helper()
-	a, ok := gossip.LocalAddr(r)
+	a, ok := r.LocalAddr()
 	if !ok {
 		t.Fatal("no local address")
 	}

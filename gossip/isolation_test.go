@@ -35,7 +35,7 @@ func TestClusterNamesKeepClustersApart(t *testing.T) {
 	if err := unnamed.Init(registry.Addrs(addr(t, blue))); !errors.Is(err, gossip.ErrRejected) {
 		t.Fatalf("an unnamed node joining a named cluster: %v, want ErrRejected", err)
 	}
-	if gossip.Members(blue) != 1 || found(green, "blue-svc") || found(unnamed, "blue-svc") {
+	if blue.Members() != 1 || found(green, "blue-svc") || found(unnamed, "blue-svc") {
 		t.Fatal("the clusters merged")
 	}
 	if err := green.Init(gossip.ClusterName("blue")); err == nil {
@@ -52,10 +52,10 @@ func TestClusterNamesKeepClustersApart(t *testing.T) {
 func TestRollingKeyRotation(t *testing.T) {
 	k1, k2 := []byte("0123456789abcdef"), []byte("fedcba9876543210")
 	seed := node(t, nil, gossip.SecretKeys(k1))
-	ms := []registry.Registry{seed,
+	ms := []*gossip.Registry{seed,
 		node(t, []string{addr(t, seed)}, gossip.SecretKeys(k1)),
 		node(t, []string{addr(t, seed)}, gossip.SecretKeys(k1))}
-	waitUntil(t, 10*time.Second, "the cluster formed", func() bool { return gossip.Members(ms[2]) == 3 })
+	waitUntil(t, 10*time.Second, "the cluster formed", func() bool { return ms[2].Members() == 3 })
 	for step, keys := range [][][]byte{{k1, k2}, {k2, k1}, {k2}} {
 		for i, m := range ms {
 			if err := m.Init(gossip.SecretKeys(keys...)); err != nil {
@@ -72,8 +72,8 @@ func TestRollingKeyRotation(t *testing.T) {
 		}
 	}
 	for _, m := range ms {
-		if gossip.Members(m) != 3 {
-			t.Fatalf("a member sees %d members after the rotation", gossip.Members(m))
+		if m.Members() != 3 {
+			t.Fatalf("a member sees %d members after the rotation", m.Members())
 		}
 	}
 	if _, err := gossip.New(gossip.BindAddress("127.0.0.1", 0), registry.Addrs(addr(t, seed)), gossip.SecretKeys(k1)); !errors.Is(err, gossip.ErrRejected) {
@@ -89,13 +89,13 @@ func TestRollingKeyRotation(t *testing.T) {
 // waiting for gossip rounds and push/pull.
 func TestBurstReachesEveryMember(t *testing.T) {
 	seed := node(t, nil)
-	ms := []registry.Registry{seed}
+	ms := []*gossip.Registry{seed}
 	for i := 1; i < 10; i++ {
 		ms = append(ms, node(t, []string{addr(t, seed)}))
 	}
 	waitUntil(t, 30*time.Second, "the cluster formed", func() bool {
 		for _, m := range ms {
-			if gossip.Members(m) != 10 {
+			if m.Members() != 10 {
 				return false
 			}
 		}

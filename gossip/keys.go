@@ -29,7 +29,7 @@ func secretKeys(o registry.Options) ([][]byte, error) {
 // rekey makes the running node's keyring what the options say: every key
 // given installed, the first used to send, the rest removed. The cluster
 // name cannot change.
-func (g *gossipRegistry) rekey() error {
+func (g *Registry) rekey() error {
 	o := g.Options()
 	if name, ok := registry.ContextValue[string](o, clusterKey{}); ok && name != g.label {
 		return fmt.Errorf("gossip: the cluster name cannot change on a running node (it is %q)", g.label)

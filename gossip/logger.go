@@ -14,7 +14,7 @@ const (
 	logError = logger.ErrorLevel
 )
 
-func (g *gossipRegistry) logf(level logger.Level, format string, args ...any) {
+func (g *Registry) logf(level logger.Level, format string, args ...any) {
 	g.optsMu.RLock()
 	l := g.opts.Logger
 	g.optsMu.RUnlock()
@@ -25,7 +25,7 @@ func (g *gossipRegistry) logf(level logger.Level, format string, args ...any) {
 
 // logWriter turns memberlist's log lines ("[WARN] memberlist: ...") into
 // go-micro logger calls at the matching level.
-type logWriter struct{ g *gossipRegistry }
+type logWriter struct{ g *Registry }
 
 func (w logWriter) Write(p []byte) (int, error) {
 	if w.g.silenced.Load() {
@@ -49,6 +49,6 @@ func (w logWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func newMemberlistLogger(g *gossipRegistry) *log.Logger {
+func newMemberlistLogger(g *Registry) *log.Logger {
 	return log.New(logWriter{g}, "", 0)
 }

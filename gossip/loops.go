@@ -10,7 +10,7 @@ import (
 )
 
 // setSeeds sets the members to join and wakes the joiner.
-func (g *gossipRegistry) setSeeds(addrs []string) {
+func (g *Registry) setSeeds(addrs []string) {
 	if len(addrs) > 0 {
 		g.mu.Lock()
 		g.seeds = append([]string(nil), addrs...)
@@ -29,7 +29,7 @@ func (g *gossipRegistry) setSeeds(addrs []string) {
 // background; if every member refused this node (another cluster name or
 // key), the error wraps ErrRejected (and the joiner still tries, for a
 // key rotation under way).
-func (g *gossipRegistry) joinNow(addrs []string) error {
+func (g *Registry) joinNow(addrs []string) error {
 	if len(addrs) == 0 {
 		return nil
 	}
@@ -44,7 +44,7 @@ func (g *gossipRegistry) joinNow(addrs []string) error {
 		return nil
 	}
 	if rejected(err) {
-		err = fmt.Errorf("%w: %v: %v", ErrRejected, addrs, err)
+		err = fmt.Errorf("%w: %v: %w", ErrRejected, addrs, err)
 		g.logf(logError, "%v (this node's cluster name is %q; check ClusterName and SecretKeys on both sides)", err, g.label)
 		return err
 	}
@@ -73,7 +73,7 @@ func rejected(err error) bool {
 // joiner joins the seeds when told to, and again whenever this node finds
 // itself alone (the seeds were not up yet, or the cluster lost it), with
 // backoff, until Close.
-func (g *gossipRegistry) joiner() {
+func (g *Registry) joiner() {
 	defer g.wg.Done()
 	const minWait, maxWait = 100 * time.Millisecond, 10 * time.Second
 	wait, force := minWait, false
@@ -109,7 +109,7 @@ func (g *gossipRegistry) joiner() {
 
 // sender delivers updates straight to members, as packets or, when too
 // large to gossip, over memberlist's reliable (TCP) channel, until Close.
-func (g *gossipRegistry) sender() {
+func (g *Registry) sender() {
 	defer g.wg.Done()
 	for {
 		select {
@@ -146,12 +146,12 @@ func (g *gossipRegistry) sender() {
 }
 
 // sendTo queues msg for one member.
-func (g *gossipRegistry) sendTo(n memberlist.Node, msg []byte) {
+func (g *Registry) sendTo(n memberlist.Node, msg []byte) {
 	g.enqueueSend(send{to: &n, msg: msg, reliable: true})
 }
 
 // sendStateTo sends this node's own registrations to one member.
-func (g *gossipRegistry) sendStateTo(n memberlist.Node) {
+func (g *Registry) sendStateTo(n memberlist.Node) {
 	g.mu.Lock()
 	all := g.snapshot()
 	g.mu.Unlock()
@@ -173,7 +173,7 @@ func (g *gossipRegistry) sendStateTo(n memberlist.Node) {
 }
 
 // onHello answers a member that asks for this node's registrations.
-func (g *gossipRegistry) onHello(from string) {
+func (g *Registry) onHello(from string) {
 	g.mu.Lock()
 	n, ok := g.members[from]
 	g.mu.Unlock()

@@ -8,28 +8,6 @@ import (
 	"github.com/microreg/microreg/registry"
 )
 
-// Preset names one of memberlist's configuration presets.
-type Preset string
-
-// The presets: timings for a loopback or single-host cluster, a LAN, or a
-// WAN.
-const (
-	Local Preset = "local" // LocalConfig: memberlist.DefaultLocalConfig, 500 ms probes
-	LAN   Preset = "lan"   // memberlist.DefaultLANConfig
-	WAN   Preset = "wan"   // memberlist.DefaultWANConfig
-)
-
-// DefaultPort is where a node listens when given no port. If it is taken
-// (another process on the host got there first) the node listens on a free
-// port instead and, given no addresses to join, joins the node on
-// DefaultPort, so processes on one host find each other with no
-// configuration at all.
-const DefaultPort = 7946
-
-// DefaultBindAddr is the address a node listens on when given none:
-// loopback, so that nothing leaves the host unless asked to.
-const DefaultBindAddr = "127.0.0.1"
-
 type (
 	bindKey      struct{}
 	advertiseKey struct{}
@@ -37,7 +15,6 @@ type (
 	configKey    struct{}
 	secretKey    struct{}
 	nameKey      struct{}
-	clockKey     struct{}
 	keysKey      struct{}
 	clusterKey   struct{}
 	reconnectKey struct{}
@@ -122,4 +99,4 @@ type reconnectTimes struct{ interval, timeout time.Duration }
 func NodeName(name string) registry.Option { return registry.ContextOption(nameKey{}, name) }
 
 // Clock sets the clock TTLs are measured on (tests pass a fake).
-func Clock(c registry.Clock) registry.Option { return registry.ContextOption(clockKey{}, c) }
+func Clock(c registry.Clock) registry.Option { return registry.ClockOption(c) }

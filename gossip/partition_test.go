@@ -18,7 +18,7 @@ import (
 
 // member is one node on a splitnet network.
 type member struct {
-	r    registry.Registry
+	r    *gossip.Registry
 	addr string
 }
 
@@ -72,7 +72,7 @@ func splitCluster(t *testing.T, nw *splitnet.Network, n int, tune func(*memberli
 	})
 	waitUntil(t, 30*time.Second, "the cluster formed", func() bool {
 		for _, m := range out {
-			if gossip.Members(m.r) != n {
+			if m.r.Members() != n {
 				return false
 			}
 		}

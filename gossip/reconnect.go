@@ -32,7 +32,7 @@ const maxReconnectsPerRound = 3
 
 // noteFailed records member name at host:port as failed, unless it said
 // it leaves. g.mu is held.
-func (g *gossipRegistry) noteFailed(name string, ip net.IP, port uint16) {
+func (g *Registry) noteFailed(name string, ip net.IP, port uint16) {
 	if g.left[name] || g.reconnect.interval <= 0 {
 		return
 	}
@@ -41,7 +41,7 @@ func (g *gossipRegistry) noteFailed(name string, ip net.IP, port uint16) {
 
 // reconnector joins failed members again every reconnect interval, until
 // Close.
-func (g *gossipRegistry) reconnector() {
+func (g *Registry) reconnector() {
 	defer g.wg.Done()
 	t := time.NewTicker(g.reconnect.interval)
 	defer t.Stop()

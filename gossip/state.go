@@ -22,15 +22,15 @@ type entry struct {
 // tombstoneTTL is how long a deregistration is remembered.
 const tombstoneTTL = 10 * time.Minute
 
-// split turns an update of several nodes into one update per node.
+// split turns an update of several nodes into one update per node (see
+// registry.PerNode).
 func split(u *update) []*update {
-	out := make([]*update, 0, len(u.Service.Nodes))
-	for _, n := range u.Service.Nodes {
-		s := *u.Service
-		s.Nodes = []*registry.Node{n}
+	per := registry.PerNode(u.Service)
+	out := make([]*update, len(per))
+	for i, s := range per {
 		one := *u
-		one.Service = &s
-		out = append(out, &one)
+		one.Service = s
+		out[i] = &one
 	}
 	return out
 }
@@ -44,7 +44,7 @@ func keyOf(u *update) entryKey {
 // that come from this node, or from an incarnation of an origin known to
 // be dead. It returns the single-node updates it applied, for relaying.
 // g.mu is held.
-func (g *gossipRegistry) applyRemote(updates []*update) (applied []*update) {
+func (g *Registry) applyRemote(updates []*update) (applied []*update) {
 	now := g.store.Clock().Now()
 	for _, u := range updates {
 		if u.Origin == g.name {
@@ -76,7 +76,7 @@ func (g *gossipRegistry) applyRemote(updates []*update) (applied []*update) {
 
 // forgetOrigin drops every registration of a node that left or died, with
 // delete events, and remembers its epoch as dead. g.mu is held.
-func (g *gossipRegistry) forgetOrigin(origin string, epoch int64) {
+func (g *Registry) forgetOrigin(origin string, epoch int64) {
 	if old, ok := g.dead[origin]; !ok || epoch > old {
 		g.dead[origin] = epoch
 	}
@@ -85,7 +85,7 @@ func (g *gossipRegistry) forgetOrigin(origin string, epoch int64) {
 
 // dropOrigin drops every registration of origin, with delete events.
 // g.mu is held.
-func (g *gossipRegistry) dropOrigin(origin string) {
+func (g *Registry) dropOrigin(origin string) {
 	for k, e := range g.entries {
 		if k.origin != origin {
 			continue
@@ -102,7 +102,7 @@ func (g *gossipRegistry) dropOrigin(origin string) {
 // snapshot returns the live registrations known, own and remote, for a
 // push/pull, dropping own registrations whose TTL ran out and old
 // tombstones. g.mu is held.
-func (g *gossipRegistry) snapshot() []*update {
+func (g *Registry) snapshot() []*update {
 	now := g.store.Clock().Now()
 	out := make([]*update, 0, len(g.entries))
 	for k, e := range g.entries {
@@ -122,7 +122,7 @@ func (g *gossipRegistry) snapshot() []*update {
 
 // ownUpdates records this node's change as entries and returns the update
 // to send. g.mu is held.
-func (g *gossipRegistry) ownUpdate(op string, s *registry.Service, ttl time.Duration) *update {
+func (g *Registry) ownUpdate(op string, s *registry.Service, ttl time.Duration) *update {
 	g.ltime++
 	u := &update{Origin: g.name, Epoch: g.epoch, LTime: g.ltime, Op: op, TTL: int64(ttl), Service: registry.CopyService(s)}
 	now := g.store.Clock().Now()

@@ -11,7 +11,7 @@ func remote(op string, epoch int64, ltime uint64, addr string) *update {
 		Service: &registry.Service{Name: "svc", Version: "1", Nodes: []*registry.Node{{Id: "n1", Address: addr}}}}
 }
 
-func addrOf(t *testing.T, g *gossipRegistry) string {
+func addrOf(t *testing.T, g *Registry) string {
 	t.Helper()
 	got, err := g.store.Get("svc")
 	if err != nil {
@@ -26,7 +26,7 @@ func TestOrderingNeverResurrectsOrRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer registry.Close(r)
-	g := r.(*gossipRegistry)
+	g := r
 	apply := func(u *update) {
 		g.mu.Lock()
 		defer g.mu.Unlock()

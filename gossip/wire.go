@@ -16,17 +16,54 @@ const MaxMessageSize = 8 << 20
 
 // Errors of the wire decoder.
 var (
-	// ErrMessageTooLarge reports a message over MaxMessageSize.
-	ErrMessageTooLarge = errors.New("gossip: message too large")
+	// ErrMessageTooLarge reports a message over MaxMessageSize. It wraps
+	// registry.ErrTooLarge, as every "too large" of every backend does.
+	ErrMessageTooLarge = fmt.Errorf("gossip: message %w", registry.ErrTooLarge)
 	// ErrBadMessage reports a message that does not decode.
 	ErrBadMessage = errors.New("gossip: malformed message")
 )
 
-// Message kinds, the first byte of every message.
+// kind is what a message is: its first byte. Every message a node sends
+// has one of these.
+type kind byte
+
+// The message kinds.
 const (
-	kindUpdates byte = 1 // an update (a broadcast or a reliable send)
-	kindState   byte = 2 // a whole state, in push/pull
+	kindUpdates   kind = 1 // updates: a broadcast or a reliable send (encode)
+	kindState     kind = 2 // a whole state, in push/pull (encode)
+	kindHello     kind = 3 // [kindHello][name]: "send me your registrations" (loops.go)
+	kindDeathHint kind = 4 // a member found dead, its name and epoch (deathhint.go)
+	kindPing      kind = 5 // the check of a hint: answered by the transport, ignored by the registry
+	kindBye       kind = 6 // [kindBye][epoch][name]: a member leaving (leave.go)
 )
+
+// String names the kind, for logs.
+func (k kind) String() string {
+	switch k {
+	case kindUpdates:
+		return "updates"
+	case kindState:
+		return "state"
+	case kindHello:
+		return "hello"
+	case kindDeathHint:
+		return "death hint"
+	case kindPing:
+		return "ping"
+	case kindBye:
+		return "bye"
+	}
+	return fmt.Sprintf("kind %d", byte(k))
+}
+
+// kindOf returns the kind of msg; an empty message has kind 0, which is
+// none of them.
+func kindOf(msg []byte) kind {
+	if len(msg) == 0 {
+		return 0
+	}
+	return kind(msg[0])
+}
 
 // Encodings, the second byte.
 const (
@@ -67,7 +104,7 @@ type envelope struct {
 }
 
 // encode frames updates as a message of kind.
-func encode(kind byte, updates []*update) ([]byte, error) {
+func encode(k kind, updates []*update) ([]byte, error) {
 	body, err := json.Marshal(envelope{Updates: updates})
 	if err != nil {
 		return nil, err
@@ -76,10 +113,10 @@ func encode(kind byte, updates []*update) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d bytes", ErrMessageTooLarge, len(body))
 	}
 	if len(body) <= compressAbove {
-		return append([]byte{kind, encJSON}, body...), nil
+		return append([]byte{byte(k), encJSON}, body...), nil
 	}
 	var buf bytes.Buffer
-	buf.Write([]byte{kind, encZlibJSON})
+	buf.Write([]byte{byte(k), encZlibJSON})
 	if err := zlibpool.Compress(&buf, body); err != nil {
 		return nil, err
 	}
@@ -90,13 +127,13 @@ func encode(kind byte, updates []*update) ([]byte, error) {
 // malformed is ErrBadMessage, anything too large ErrMessageTooLarge, and
 // every update it returns is well formed (an origin, a known op, a
 // service that passes validation).
-func decode(msg []byte) (kind byte, updates []*update, err error) {
+func decode(msg []byte) (k kind, updates []*update, err error) {
 	if len(msg) < 2 {
 		return 0, nil, fmt.Errorf("%w: %d bytes", ErrBadMessage, len(msg))
 	}
-	kind = msg[0]
-	if kind != kindUpdates && kind != kindState {
-		return 0, nil, fmt.Errorf("%w: kind %d", ErrBadMessage, kind)
+	k = kindOf(msg)
+	if k != kindUpdates && k != kindState {
+		return 0, nil, fmt.Errorf("%w: %s", ErrBadMessage, k)
 	}
 	body := msg[2:]
 	switch msg[1] {
@@ -111,21 +148,21 @@ func decode(msg []byte) (kind byte, updates []*update, err error) {
 			return 0, nil, fmt.Errorf("%w: over %d bytes inflated", ErrMessageTooLarge, MaxMessageSize)
 		}
 		if err != nil {
-			return 0, nil, fmt.Errorf("%w: %v", ErrBadMessage, err)
+			return 0, nil, fmt.Errorf("%w: %w", ErrBadMessage, err)
 		}
 	default:
 		return 0, nil, fmt.Errorf("%w: encoding %d", ErrBadMessage, msg[1])
 	}
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
-		return 0, nil, fmt.Errorf("%w: %v", ErrBadMessage, err)
+		return 0, nil, fmt.Errorf("%w: %w", ErrBadMessage, err)
 	}
 	for i, u := range env.Updates {
 		if err := checkUpdate(u); err != nil {
-			return 0, nil, fmt.Errorf("%w: update %d: %v", ErrBadMessage, i, err)
+			return 0, nil, fmt.Errorf("%w: update %d: %w", ErrBadMessage, i, err)
 		}
 	}
-	return kind, env.Updates, nil
+	return k, env.Updates, nil
 }
 
 func checkUpdate(u *update) error {

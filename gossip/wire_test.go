@@ -39,22 +39,22 @@ func TestWireRoundTrip(t *testing.T) {
 }
 
 func TestWireRejects(t *testing.T) {
-	bomb := append([]byte{kindUpdates, encJSON}, bytes.Repeat([]byte(" "), MaxMessageSize+1)...)
+	bomb := append([]byte{byte(kindUpdates), encJSON}, bytes.Repeat([]byte(" "), MaxMessageSize+1)...)
 	for name, tc := range map[string]struct {
 		msg  []byte
 		want error
 	}{
 		"empty":        {nil, ErrBadMessage},
 		"kind":         {[]byte{9, 0, '{', '}'}, ErrBadMessage},
-		"encoding":     {[]byte{kindUpdates, 9, '{', '}'}, ErrBadMessage},
-		"json":         {[]byte{kindUpdates, encJSON, '{'}, ErrBadMessage},
-		"zlib":         {[]byte{kindUpdates, encZlibJSON, 1, 2, 3}, ErrBadMessage},
-		"no origin":    {append([]byte{kindUpdates, encJSON}, `{"u":[{"op":"register"}]}`...), ErrBadMessage},
-		"bad service":  {append([]byte{kindUpdates, encJSON}, `{"u":[{"o":"a","op":"register","s":{"name":""}}]}`...), ErrBadMessage},
-		"null update":  {append([]byte{kindUpdates, encJSON}, `{"u":[null]}`...), ErrBadMessage},
+		"encoding":     {[]byte{byte(kindUpdates), 9, '{', '}'}, ErrBadMessage},
+		"json":         {[]byte{byte(kindUpdates), encJSON, '{'}, ErrBadMessage},
+		"zlib":         {[]byte{byte(kindUpdates), encZlibJSON, 1, 2, 3}, ErrBadMessage},
+		"no origin":    {append([]byte{byte(kindUpdates), encJSON}, `{"u":[{"op":"register"}]}`...), ErrBadMessage},
+		"bad service":  {append([]byte{byte(kindUpdates), encJSON}, `{"u":[{"o":"a","op":"register","s":{"name":""}}]}`...), ErrBadMessage},
+		"null update":  {append([]byte{byte(kindUpdates), encJSON}, `{"u":[null]}`...), ErrBadMessage},
 		"too large":    {bomb, ErrMessageTooLarge},
 		"zip bomb":     {zipBomb(t), ErrMessageTooLarge},
-		"negative ttl": {append([]byte{kindUpdates, encJSON}, `{"u":[{"o":"a","op":"deregister","ttl":-1,"s":{"name":"x","nodes":[{"id":"1"}]}}]}`...), ErrBadMessage},
+		"negative ttl": {append([]byte{byte(kindUpdates), encJSON}, `{"u":[{"o":"a","op":"deregister","ttl":-1,"s":{"name":"x","nodes":[{"id":"1"}]}}]}`...), ErrBadMessage},
 	} {
 		if _, _, err := decode(tc.msg); !errors.Is(err, tc.want) {
 			t.Errorf("%s: got %v, want %v", name, err, tc.want)
@@ -66,7 +66,7 @@ func zipBomb(t *testing.T) []byte {
 	t.Helper()
 	body := []byte(`{"u":[{"o":"a","op":"register","s":{"name":"x","metadata":{"p":"` + strings.Repeat("x", MaxMessageSize) + `"}}}]}`)
 	var buf bytes.Buffer
-	buf.Write([]byte{kindUpdates, encZlibJSON})
+	buf.Write([]byte{byte(kindUpdates), encZlibJSON})
 	zw := zlib.NewWriter(&buf)
 	zw.Write(body)
 	zw.Close()
@@ -83,8 +83,8 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(msg)
 	}
-	f.Add([]byte{kindState, encJSON, '{', '}'})
-	f.Add([]byte{kindUpdates, encZlibJSON, 0x78, 0x9c})
+	f.Add([]byte{byte(kindState), encJSON, '{', '}'})
+	f.Add([]byte{byte(kindUpdates), encZlibJSON, 0x78, 0x9c})
 	f.Add(encodeDeathHint(memberlist.Node{Name: "n1", Addr: net.IPv4(127, 0, 0, 1).To4(), Port: 7946}, 42))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		// The death hint's decoder sees the same hostile input.
@@ -118,7 +118,7 @@ func TestDeathHintRoundTripsAndRejectsJunk(t *testing.T) {
 	good := encodeDeathHint(memberlist.Node{Name: "m", Addr: net.IPv4(127, 0, 0, 1).To4(), Port: 1}, 1)
 	for name, msg := range map[string][]byte{
 		"empty":          nil,
-		"other kind":     append([]byte{kindUpdates}, good[1:]...),
+		"other kind":     append([]byte{byte(kindUpdates)}, good[1:]...),
 		"no name":        good[:len(good)-1],
 		"bad ip length":  append(append(append([]byte(nil), good[:11]...), 5), good[12:]...),
 		"truncated head": good[:8],

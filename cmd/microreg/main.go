@@ -134,7 +134,7 @@ func open(name string, addrs []string, opts ...registry.Option) (registry.Regist
 	if err != nil {
 		return nil, err
 	}
-	if name == gossip.Name && gossip.Members(r) <= 1 {
+	if g, ok := r.(*gossip.Registry); ok && g.Members() <= 1 {
 		// A member alone knows nothing; its first join has been tried.
 		_ = registry.Close(r)
 		if len(addrs) == 0 {

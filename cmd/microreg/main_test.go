@@ -154,7 +154,7 @@ func TestGossip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer registry.Close(seed)
-	addr, _ := gossip.LocalAddr(seed)
+	addr, _ := seed.LocalAddr()
 	exercise(t, []string{"--registry", "gossip", "--registry_address", addr}, seed)
 }
 

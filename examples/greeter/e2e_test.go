@@ -95,7 +95,7 @@ var cases = []backendCase{
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { registry.Close(seed) })
-			addr, _ := gossip.LocalAddr(seed)
+			addr, _ := seed.LocalAddr()
 			return []string{"--registry=gossip", "--registry_address=" + addr}, seed
 		},
 		killedWithin: 20 * time.Second, // failure detection, or the TTL

@@ -1,6 +1,5 @@
 package gossip
 
-
 // Crash stops r's node the way a killed process does: no leave message,
 // sockets closed, goroutines gone.
 func Crash(g *Registry) {

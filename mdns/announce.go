@@ -13,7 +13,7 @@ const tick = 250 * time.Millisecond
 // goodbye, on every link, in both wire formats: microreg's packed into as
 // few messages as fit, go-micro's one node to a message, as its watchers
 // read them.
-func (r *mdnsRegistry) announce(nodes []*ownNode, goodbye bool) {
+func (r *Registry) announce(nodes []*ownNode, goodbye bool) {
 	if len(nodes) == 0 {
 		return
 	}
@@ -43,7 +43,7 @@ func (r *mdnsRegistry) announce(nodes []*ownNode, goodbye bool) {
 // says goodbye for nodes whose RegisterTTL ran out; asks go-micro's nodes
 // again before they expire; and browses every half TTL while anyone
 // watches, until Close.
-func (r *mdnsRegistry) announcer() {
+func (r *Registry) announcer() {
 	defer r.wg.Done()
 	check := time.NewTicker(tick)
 	defer check.Stop()
@@ -75,7 +75,7 @@ func (r *mdnsRegistry) announcer() {
 }
 
 // expireOwn says goodbye for the nodes whose RegisterTTL ran out.
-func (r *mdnsRegistry) expireOwn(now time.Time) {
+func (r *Registry) expireOwn(now time.Time) {
 	var gone []*ownNode
 	r.mu.Lock()
 	for inst, n := range r.own {

@@ -13,7 +13,7 @@ import (
 // answered, a response (an answer or an announcement, in either wire
 // format) is cached. It never panics on hostile input: miekg/dns parses,
 // the decoders validate.
-func (r *mdnsRegistry) handlePacket(pkt []byte, in received) {
+func (r *Registry) handlePacket(pkt []byte, in received) {
 	var msg dns.Msg
 	if err := msg.Unpack(pkt); err != nil {
 		return
@@ -32,7 +32,7 @@ func (r *mdnsRegistry) handlePacket(pkt []byte, in received) {
 // learn caches the nodes a response carries, and asks go-micro's
 // responders for the services a go-micro listing names. It reports
 // whether the response held anything of a registry.
-func (r *mdnsRegistry) learn(msg *dns.Msg) bool {
+func (r *Registry) learn(msg *dns.Msg) bool {
 	rrs := append(msg.Answer, msg.Extra...)
 	var recs *messageRecords
 	heard := false
@@ -85,7 +85,7 @@ func (r *mdnsRegistry) learn(msg *dns.Msg) bool {
 // A registry's own nodes are never cached from the network: it knows them.
 // A go-micro node is asked for again before its records expire, since
 // go-micro never announces a node after its first seconds.
-func (r *mdnsRegistry) remember(s *registry.Service, ttl time.Duration, goMicro bool) {
+func (r *Registry) remember(s *registry.Service, ttl time.Duration, goMicro bool) {
 	inst := instanceName(s.Name, s.Version, s.Nodes[0].Id)
 	r.mu.Lock()
 	_, mine := r.own[inst]
@@ -105,7 +105,7 @@ func (r *mdnsRegistry) remember(s *registry.Service, ttl time.Duration, goMicro 
 }
 
 // pulse wakes whoever waits for answers to settle.
-func (r *mdnsRegistry) pulse() {
+func (r *Registry) pulse() {
 	r.heardMu.Lock()
 	close(r.heard)
 	r.heard = make(chan struct{})
@@ -113,7 +113,7 @@ func (r *mdnsRegistry) pulse() {
 }
 
 // heardChan is closed at the next response that carries a node.
-func (r *mdnsRegistry) heardChan() <-chan struct{} {
+func (r *Registry) heardChan() <-chan struct{} {
 	r.heardMu.Lock()
 	defer r.heardMu.Unlock()
 	return r.heard

@@ -5,7 +5,7 @@ import "github.com/microreg/microreg/registry"
 // Crash stops r the way a killed process stops: sockets closed, no
 // goodbye sent.
 func Crash(r registry.Registry) {
-	m := r.(*mdnsRegistry)
+	m := r.(*Registry)
 	m.mu.Lock()
 	m.own = map[string]*ownNode{}
 	m.mu.Unlock()

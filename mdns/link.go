@@ -105,7 +105,7 @@ type received struct {
 // read reads c until it closes, handing each datagram to the handler
 // through r.in. The reading waits only when inboundQueue datagrams already
 // wait, so a burst drains from the socket's buffer as fast as it arrives.
-func (r *mdnsRegistry) read(c *net.UDPConn, l *link) {
+func (r *Registry) read(c *net.UDPConn, l *link) {
 	defer r.wg.Done()
 	buf := make([]byte, 65536)
 	for {

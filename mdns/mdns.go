@@ -49,7 +49,10 @@ const inboundQueue = 4096
 
 func init() { registry.Register(Name, NewRegistry) }
 
-type mdnsRegistry struct {
+// Registry is an mDNS node: go-micro's registry.Registry, plus Close and
+// Interfaces. New returns one; NewRegistry returns one as a
+// registry.Registry.
+type Registry struct {
 	store *registry.Store
 	out   *sender
 
@@ -112,7 +115,7 @@ func NewRegistry(opts ...registry.Option) registry.Registry {
 }
 
 // New opens the registry's sockets and returns the error if it cannot.
-func New(opts ...registry.Option) (registry.Registry, error) {
+func New(opts ...registry.Option) (*Registry, error) {
 	r, err := start(opts...)
 	if err != nil {
 		_ = r.Close()
@@ -121,14 +124,10 @@ func New(opts ...registry.Option) (registry.Registry, error) {
 	return r, nil
 }
 
-func start(opts ...registry.Option) (*mdnsRegistry, error) {
+func start(opts ...registry.Option) (*Registry, error) {
 	o := *registry.NewOptions(opts...)
-	var storeOpts []registry.StoreOption
-	if c, ok := registry.ContextValue[registry.Clock](o, clockKey{}); ok {
-		storeOpts = append(storeOpts, registry.WithClock(c))
-	}
-	r := &mdnsRegistry{
-		store:     registry.NewStore(storeOpts...),
+	r := &Registry{
+		store:     registry.NewStoreFor(o),
 		opts:      o,
 		domain:    DefaultDomain,
 		ttl:       DefaultTTL,
@@ -174,7 +173,7 @@ func start(opts ...registry.Option) (*mdnsRegistry, error) {
 
 // open picks the interfaces and opens a link on each, for each address
 // family.
-func (r *mdnsRegistry) open(o registry.Options) error {
+func (r *Registry) open(o registry.Options) error {
 	names, _ := registry.ContextValue[[]string](o, ifaceKey{})
 	if len(names) > 0 {
 		for _, n := range names {
@@ -225,7 +224,7 @@ func (r *mdnsRegistry) open(o registry.Options) error {
 
 // handle handles what the links read, one datagram at a time, until
 // Close.
-func (r *mdnsRegistry) handle() {
+func (r *Registry) handle() {
 	defer r.wg.Done()
 	for {
 		select {
@@ -238,7 +237,7 @@ func (r *mdnsRegistry) handle() {
 	}
 }
 
-func (r *mdnsRegistry) ready() error {
+func (r *Registry) ready() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
@@ -251,7 +250,7 @@ func (r *mdnsRegistry) ready() error {
 }
 
 // Init applies opts. The interfaces and sockets stay as they were opened.
-func (r *mdnsRegistry) Init(opts ...registry.Option) error {
+func (r *Registry) Init(opts ...registry.Option) error {
 	r.optsMu.Lock()
 	defer r.optsMu.Unlock()
 	for _, o := range opts {
@@ -260,13 +259,17 @@ func (r *mdnsRegistry) Init(opts ...registry.Option) error {
 	return nil
 }
 
-func (r *mdnsRegistry) Options() registry.Options {
+// Options returns the options the registry was built and initialised with.
+func (r *Registry) Options() registry.Options {
 	r.optsMu.RLock()
 	defer r.optsMu.RUnlock()
 	return r.opts
 }
 
-func (r *mdnsRegistry) Register(s *registry.Service, opts ...registry.RegisterOption) error {
+// Register serves the nodes of s on the link and announces them (again a
+// second later); a RegisterTTL bounds how long others keep them if this
+// process dies without a goodbye.
+func (r *Registry) Register(s *registry.Service, opts ...registry.RegisterOption) error {
 	o, err := registry.ApplyRegister(opts...)
 	if err != nil {
 		return err
@@ -278,10 +281,8 @@ func (r *mdnsRegistry) Register(s *registry.Service, opts ...registry.RegisterOp
 		return err
 	}
 	nodes := make([]*ownNode, 0, len(s.Nodes))
-	for _, n := range s.Nodes {
-		one := registry.CopyService(&registry.Service{Name: s.Name, Version: s.Version, Metadata: s.Metadata,
-			Endpoints: s.Endpoints, Nodes: []*registry.Node{n}})
-		own, err := r.newOwn(one)
+	for _, one := range registry.PerNode(s) {
+		own, err := r.newOwn(registry.CopyService(one))
 		if err != nil {
 			return err
 		}
@@ -300,7 +301,7 @@ func (r *mdnsRegistry) Register(s *registry.Service, opts ...registry.RegisterOp
 		now := time.Now()
 		r.mu.Lock()
 		old := r.own[inst]
-		if old == nil || !sameNode(old.svc, own.svc) || old.ttl != own.ttl {
+		if old == nil || !registry.SameRegistration(old.svc, own.svc) || old.ttl != own.ttl {
 			// Announced now and again a second later (RFC 6762 §8.3).
 			own.next = now.Add(min(time.Second, own.ttl/2))
 			fresh = append(fresh, own)
@@ -318,12 +319,8 @@ func (r *mdnsRegistry) Register(s *registry.Service, opts ...registry.RegisterOp
 	return nil
 }
 
-func sameNode(a, b *registry.Service) bool {
-	return len(registry.Diff([]*registry.Service{a}, []*registry.Service{b})) == 0
-}
-
 // newOwn builds the record sets a node is served with.
-func (r *mdnsRegistry) newOwn(one *registry.Service) (*ownNode, error) {
+func (r *Registry) newOwn(one *registry.Service) (*ownNode, error) {
 	n := one.Nodes[0]
 	host, portStr, _ := net.SplitHostPort(n.Address)
 	port, _ := strconv.Atoi(portStr)
@@ -351,7 +348,7 @@ func (r *mdnsRegistry) newOwn(one *registry.Service) (*ownNode, error) {
 	return own, nil
 }
 
-func (r *mdnsRegistry) interfaceIP() net.IP {
+func (r *Registry) interfaceIP() net.IP {
 	for _, ifi := range r.ifaces {
 		addrs, _ := ifi.Addrs()
 		for _, a := range addrs {
@@ -363,7 +360,8 @@ func (r *mdnsRegistry) interfaceIP() net.IP {
 	return net.IPv4(127, 0, 0, 1)
 }
 
-func (r *mdnsRegistry) Deregister(s *registry.Service, opts ...registry.DeregisterOption) error {
+// Deregister stops serving the nodes of s and says goodbye for them.
+func (r *Registry) Deregister(s *registry.Service, opts ...registry.DeregisterOption) error {
 	_, err := registry.ApplyDeregister(opts...)
 	if err != nil {
 		return err
@@ -390,7 +388,7 @@ func (r *mdnsRegistry) Deregister(s *registry.Service, opts ...registry.Deregist
 
 // GetService answers from the cache; a service not seen yet is asked for,
 // returning as soon as answers settle.
-func (r *mdnsRegistry) GetService(name string, opts ...registry.GetOption) ([]*registry.Service, error) {
+func (r *Registry) GetService(name string, opts ...registry.GetOption) ([]*registry.Service, error) {
 	o, err := registry.ApplyGet(opts...)
 	if err != nil {
 		return nil, err
@@ -414,7 +412,7 @@ func (r *mdnsRegistry) GetService(name string, opts ...registry.GetOption) ([]*r
 
 // ListServices answers from the cache; the first call asks every node
 // on the link for its services and returns once answers settle.
-func (r *mdnsRegistry) ListServices(opts ...registry.ListOption) ([]*registry.Service, error) {
+func (r *Registry) ListServices(opts ...registry.ListOption) ([]*registry.Service, error) {
 	o, err := registry.ApplyList(opts...)
 	if err != nil {
 		return nil, err
@@ -445,7 +443,7 @@ func contextOr(ctx context.Context) context.Context {
 // for its services, so a watch started after a registration reports it;
 // while any watcher runs, the registry asks again every half TTL so that
 // caches stay fresh.
-func (r *mdnsRegistry) Watch(opts ...registry.WatchOption) (registry.Watcher, error) {
+func (r *Registry) Watch(opts ...registry.WatchOption) (registry.Watcher, error) {
 	if err := r.ready(); err != nil {
 		return nil, err
 	}
@@ -463,12 +461,22 @@ func (r *mdnsRegistry) Watch(opts ...registry.WatchOption) (registry.Watcher, er
 	return w, nil
 }
 
-func (r *mdnsRegistry) String() string { return Name }
+// String returns "mdns".
+func (r *Registry) String() string { return Name }
+
+// Interfaces returns the names of the network interfaces the registry
+// joined the mDNS group on; none if it did not start.
+func (r *Registry) Interfaces() []string {
+	names := make([]string, 0, len(r.ifaces))
+	for _, ifi := range r.ifaces {
+		names = append(names, ifi.Name)
+	}
+	return names
+}
 
 // Close says goodbye for every node registered here, sends what is queued,
-// closes the sockets and stops every goroutine. Reach it through
-// registry.Close(r).
-func (r *mdnsRegistry) Close() error {
+// closes the sockets and stops every goroutine.
+func (r *Registry) Close() error {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()

@@ -13,7 +13,6 @@ type (
 	domainKey  struct{}
 	ttlKey     struct{}
 	timeoutKey struct{}
-	clockKey   struct{}
 	goMicroKey struct{}
 )
 
@@ -50,7 +49,7 @@ func TTL(d time.Duration) registry.Option { return registry.ContextOption(ttlKey
 func QueryTimeout(d time.Duration) registry.Option { return registry.ContextOption(timeoutKey{}, d) }
 
 // Clock sets the clock cached records expire on (tests pass a fake).
-func Clock(c registry.Clock) registry.Option { return registry.ContextOption(clockKey{}, c) }
+func Clock(c registry.Clock) registry.Option { return registry.ClockOption(c) }
 
 // GoMicro turns go-micro's own mDNS format on or off (default on): every
 // node is also served and announced the way go-micro's default registry

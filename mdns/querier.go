@@ -22,7 +22,7 @@ const (
 // ask sends PTR questions for names from every link's querier (an
 // ephemeral port: every responder answers it by unicast, go-micro's too),
 // as few messages as fit.
-func (r *mdnsRegistry) ask(names ...string) {
+func (r *Registry) ask(names ...string) {
 	if len(names) == 0 {
 		return
 	}
@@ -54,7 +54,7 @@ func (r *mdnsRegistry) ask(names ...string) {
 
 // lookupNames are the names a service is asked for by: its microreg type
 // and, unless go-micro's format is off or cannot hold it, go-micro's name.
-func (r *mdnsRegistry) lookupNames(service string) []string {
+func (r *Registry) lookupNames(service string) []string {
 	names := []string{serviceType(service) + "." + r.domain + "."}
 	if r.goMicro && goMicroNameOK(service, "x") {
 		names = append(names, goMicroName(service))
@@ -64,7 +64,7 @@ func (r *mdnsRegistry) lookupNames(service string) []string {
 
 // browseNames are the names that list every service: microreg's browse
 // type and go-micro's listing.
-func (r *mdnsRegistry) browseNames() []string {
+func (r *Registry) browseNames() []string {
 	names := []string{browseType + "." + r.domain + "."}
 	if r.goMicro {
 		names = append(names, goMicroServices)
@@ -74,7 +74,7 @@ func (r *mdnsRegistry) browseNames() []string {
 
 // query asks for a service and returns once answers for it stop coming
 // for a moment (settle), or at the query timeout.
-func (r *mdnsRegistry) query(ctx context.Context, name string) {
+func (r *Registry) query(ctx context.Context, name string) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	w, err := r.store.Watch(registry.WatchService(name))
@@ -103,7 +103,7 @@ func (r *mdnsRegistry) query(ctx context.Context, name string) {
 // settled returns once answers have stopped coming for settle and none
 // waits to be handled, or when ctx ends; next returns a channel that
 // fires at the next answer.
-func (r *mdnsRegistry) settled(ctx context.Context, next func() <-chan struct{}) {
+func (r *Registry) settled(ctx context.Context, next func() <-chan struct{}) {
 	var quiet <-chan time.Time
 	for {
 		select {
@@ -123,14 +123,14 @@ func (r *mdnsRegistry) settled(ctx context.Context, next func() <-chan struct{})
 
 // pending reports whether datagrams already received wait to be handled:
 // answers are not settled while this registry is still reading them.
-func (r *mdnsRegistry) pending() bool {
+func (r *Registry) pending() bool {
 	return r.inflight.Load() > 0
 }
 
 // browse asks for every service and returns once answers stop coming for
 // a moment, or at the query timeout. A go-micro listing's names are asked
 // for as they come (learn), so their answers count too.
-func (r *mdnsRegistry) browse(ctx context.Context) {
+func (r *Registry) browse(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	heard := r.heardChan()
@@ -144,7 +144,7 @@ func (r *mdnsRegistry) browse(ctx context.Context) {
 
 // askGoMicro asks go-micro's responders for the services a listing named
 // and this registry has no node of, each at most once in reaskGap.
-func (r *mdnsRegistry) askGoMicro(services []string) {
+func (r *Registry) askGoMicro(services []string) {
 	now := time.Now()
 	var names []string
 	r.mu.Lock()
@@ -166,7 +166,7 @@ func (r *mdnsRegistry) askGoMicro(services []string) {
 // heard half their TTL ago: go-micro never re-announces, so without this
 // its live nodes would expire from the cache. A node that does not answer
 // expires when its records do.
-func (r *mdnsRegistry) refreshGoMicro(now time.Time) {
+func (r *Registry) refreshGoMicro(now time.Time) {
 	var names []string
 	r.mu.Lock()
 	for s, at := range r.asked {

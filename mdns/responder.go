@@ -21,7 +21,7 @@ const multicastGap = time.Second
 //     the link learns, at most once a second for each record set.
 //
 // Answers are split into messages of at most maxMessage bytes.
-func (r *mdnsRegistry) respond(q *dns.Msg, from *net.UDPAddr, l *link) {
+func (r *Registry) respond(q *dns.Msg, from *net.UDPAddr, l *link) {
 	if q.Opcode != dns.OpcodeQuery || q.Rcode != 0 || len(q.Question) == 0 || r.fromSelf(from) {
 		return
 	}
@@ -66,7 +66,7 @@ type answer struct {
 // in both formats in one query (microreg's own queriers ask both) is
 // answered in microreg's only, which carries more; so is a go-micro
 // listing entry for a service answered in microreg's format.
-func (r *mdnsRegistry) answerLocked(questions []dns.Question) []answer {
+func (r *Registry) answerLocked(questions []dns.Question) []answer {
 	var out []answer
 	inMicroreg := map[*ownNode]bool{}
 	servicesInMicroreg := map[string]bool{}
@@ -106,11 +106,11 @@ func ptrs(ptr string) []string {
 }
 
 // fromSelf reports whether a query came from this registry's own querier.
-func (r *mdnsRegistry) fromSelf(from *net.UDPAddr) bool {
+func (r *Registry) fromSelf(from *net.UDPAddr) bool {
 	return r.selfPorts[from.Port] && r.localIP(from.IP)
 }
 
-func (r *mdnsRegistry) localIP(ip net.IP) bool {
+func (r *Registry) localIP(ip net.IP) bool {
 	if ip.IsLoopback() {
 		return true
 	}

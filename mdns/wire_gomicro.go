@@ -67,15 +67,15 @@ func encodeGoMicroTXT(s *registry.Service) ([]string, error) {
 func decodeGoMicroTXT(txt []string) (*goMicroTXT, error) {
 	raw, err := hex.DecodeString(strings.Join(txt, ""))
 	if err != nil {
-		return nil, fmt.Errorf("%w: go-micro TXT: %v", ErrBadTXT, err)
+		return nil, fmt.Errorf("%w: go-micro TXT: %w", ErrBadTXT, err)
 	}
 	body, err := zlibpool.Inflate(raw, maxTXTBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: go-micro TXT: %v", ErrBadTXT, err)
+		return nil, fmt.Errorf("%w: go-micro TXT: %w", ErrBadTXT, err)
 	}
 	var t goMicroTXT
 	if err := json.Unmarshal(body, &t); err != nil {
-		return nil, fmt.Errorf("%w: go-micro TXT: %v", ErrBadTXT, err)
+		return nil, fmt.Errorf("%w: go-micro TXT: %w", ErrBadTXT, err)
 	}
 	return &t, nil
 }
@@ -154,7 +154,7 @@ func goMicroNode(name string, txt []string, recs messageRecords) (s *registry.Se
 		Id: id, Address: net.JoinHostPort(ip.String(), fmt.Sprint(srv.Port)), Metadata: t.Metadata,
 	}}}
 	if err := registry.ValidateService(s); err != nil {
-		return nil, false, fmt.Errorf("%w: go-micro node: %v", ErrBadTXT, err)
+		return nil, false, fmt.Errorf("%w: go-micro node: %w", ErrBadTXT, err)
 	}
 	return s, true, nil
 }

@@ -49,7 +49,7 @@ func encodeTXT(s *registry.Service) ([]string, error) {
 		out = append(out, fmt.Sprintf("d%02d=%s", i, enc[:n]))
 		enc = enc[n:]
 		if i > 99 {
-			return nil, fmt.Errorf("mdns: service %s too large for TXT (%d strings)", s.Name, i)
+			return nil, fmt.Errorf("mdns: service %s %w for a TXT record: over %d strings of %d bytes", s.Name, registry.ErrTooLarge, i, txtChunk)
 		}
 	}
 	return out, nil
@@ -78,18 +78,18 @@ func decodeTXT(txt []string) (s *registry.Service, ok bool, err error) {
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(enc.String())
 	if err != nil {
-		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
+		return nil, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
 	}
 	body, err := zlibpool.Inflate(raw, maxTXTBytes)
 	if err != nil {
-		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
+		return nil, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
 	}
 	var p txtPayload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
+		return nil, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
 	}
 	if err := registry.ValidateService(p.Service); err != nil {
-		return nil, true, fmt.Errorf("%w: %v", ErrBadTXT, err)
+		return nil, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
 	}
 	if len(p.Service.Nodes) != 1 {
 		return nil, true, fmt.Errorf("%w: %d nodes", ErrBadTXT, len(p.Service.Nodes))

@@ -55,7 +55,7 @@ func FuzzDecode(f *testing.F) {
 	gm.Answer = gmSet.records(120, gmSet.ptrs...)
 	gmPkt, _ := gm.Pack()
 	f.Add(gmPkt, gmSet.txt[0])
-	r := &mdnsRegistry{store: registry.NewStore(), own: map[string]*ownNode{}, seen: map[string]bool{},
+	r := &Registry{store: registry.NewStore(), own: map[string]*ownNode{}, seen: map[string]bool{},
 		refresh: map[string]time.Time{}, asked: map[string]time.Time{}, heard: make(chan struct{}), ttl: DefaultTTL, goMicro: true}
 	r.out = newSender(func(string, ...any) {})
 	defer r.out.close()

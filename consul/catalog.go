@@ -26,7 +26,7 @@ import (
 
 // startCatalogLocked starts the catalog loop if it is not running. c.mu
 // is held.
-func (c *consulRegistry) startCatalogLocked() {
+func (c *Registry) startCatalogLocked() {
 	if c.catalogOn || c.closed {
 		return
 	}
@@ -35,7 +35,7 @@ func (c *consulRegistry) startCatalogLocked() {
 	go c.runCatalog(c.ctx)
 }
 
-func (c *consulRegistry) runCatalog(ctx context.Context) {
+func (c *Registry) runCatalog(ctx context.Context) {
 	defer c.wg.Done()
 	var idx uint64
 	var b backoff
@@ -86,7 +86,7 @@ func (c *consulRegistry) runCatalog(ctx context.Context) {
 
 // onCatalog acts on a new service list (prev: the one before, nil to
 // treat everything as changed).
-func (c *consulRegistry) onCatalog(names, prev map[string][]string) {
+func (c *Registry) onCatalog(names, prev map[string][]string) {
 	delete(names, "consul")
 	c.mu.Lock()
 	all, shared := c.watchAll, c.shared
@@ -142,14 +142,14 @@ func (c *consulRegistry) onCatalog(names, prev map[string][]string) {
 }
 
 // watchingAll reports whether a watch of every service was started.
-func (c *consulRegistry) watchingAll() bool {
+func (c *Registry) watchingAll() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.watchAll
 }
 
 // ensureWatchAll starts following the whole service list.
-func (c *consulRegistry) ensureWatchAll() {
+func (c *Registry) ensureWatchAll() {
 	c.mu.Lock()
 	if c.watchAll || c.closed {
 		c.mu.Unlock()

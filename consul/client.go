@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/consul/api"
+	"go-micro.dev/v4/logger"
 
 	"github.com/microreg/microreg/registry"
 )
@@ -85,7 +87,7 @@ func newAgents(o registry.Options) (*agents, error) {
 		cfg.HttpClient = &http.Client{Transport: tr}
 		c, err := api.NewClient(&cfg)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 		a.clients = append(a.clients, c)
 	}
@@ -239,3 +241,35 @@ func (a *agents) q(ctx context.Context) *api.QueryOptions {
 }
 
 func (a *agents) close() { a.transport.CloseIdleConnections() }
+
+// backoff waits between failed queries, with jitter so that a registry's
+// loops do not retry in step: while the agent refuses connections (it is
+// down or restarting) at most 1 s, so that views are current within a
+// second of its return; while it answers but cannot serve (429, 5xx) up to
+// 10 s, so a busy agent is not hammered.
+type backoff struct{ d time.Duration }
+
+func (b *backoff) reset() { b.d = 0 }
+
+func (b *backoff) wait(ctx context.Context, err error) bool {
+	ceiling := time.Second
+	if busy(err) {
+		ceiling = 10 * time.Second
+	}
+	b.d = min(max(b.d*2, 100*time.Millisecond), ceiling)
+	t := time.NewTimer(b.d/2 + rand.N(b.d/2))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// logf logs a warning on the registry's logger.
+func (c *Registry) logf(format string, args ...any) {
+	if l := c.Options().Logger; l != nil {
+		l.Logf(logger.WarnLevel, format, args...)
+	}
+}

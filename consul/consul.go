@@ -30,7 +30,9 @@ const Name = "consul"
 
 func init() { registry.Register(Name, NewRegistry) }
 
-type consulRegistry struct {
+// Registry is the Consul backend: go-micro's registry.Registry, plus
+// Close. New returns one; NewRegistry returns one as a registry.Registry.
+type Registry struct {
 	store *registry.Store
 
 	mu        sync.Mutex
@@ -58,10 +60,26 @@ type consulRegistry struct {
 // NewRegistry returns a registry talking to the agent at registry.Addrs,
 // or CONSUL_HTTP_ADDR, or 127.0.0.1:8500. A bad configuration is
 // reported by every call (wrapping ErrConfig).
-func NewRegistry(opts ...registry.Option) registry.Registry {
-	c := &consulRegistry{
-		store:      registry.NewStore(),
-		opts:       *registry.NewOptions(opts...),
+func NewRegistry(opts ...registry.Option) registry.Registry { return open(opts) }
+
+// New is NewRegistry that returns a bad configuration (ErrConfig) at once
+// instead of from every call. It does not wait for the agent: a registry
+// built while its agent is down works once the agent is back, as
+// NewRegistry's does.
+func New(opts ...registry.Option) (*Registry, error) {
+	c := open(opts)
+	if c.configErr != nil {
+		_ = c.Close()
+		return nil, c.configErr
+	}
+	return c, nil
+}
+
+func open(opts []registry.Option) *Registry {
+	o := *registry.NewOptions(opts...)
+	c := &Registry{
+		store:      registry.NewStoreFor(o),
+		opts:       o,
 		views:      map[string]*view{},
 		heartbeats: map[string]*heartbeat{},
 	}
@@ -73,7 +91,7 @@ func NewRegistry(opts ...registry.Option) registry.Registry {
 
 // Init applies opts; new addresses take effect for every later call, and
 // the views already running move to them.
-func (c *consulRegistry) Init(opts ...registry.Option) error {
+func (c *Registry) Init(opts ...registry.Option) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -93,14 +111,15 @@ func (c *consulRegistry) Init(opts ...registry.Option) error {
 	return nil
 }
 
-func (c *consulRegistry) Options() registry.Options {
+// Options returns the options the registry was built and initialised with.
+func (c *Registry) Options() registry.Options {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.opts
 }
 
 // client returns the agents to use, or why there are none.
-func (c *consulRegistry) client() (*agents, error) {
+func (c *Registry) client() (*agents, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -112,7 +131,7 @@ func (c *consulRegistry) client() (*agents, error) {
 	return c.agents, nil
 }
 
-func (c *consulRegistry) timeout() time.Duration {
+func (c *Registry) timeout() time.Duration {
 	if t := c.Options().Timeout; t > 0 {
 		return t
 	}
@@ -120,14 +139,18 @@ func (c *consulRegistry) timeout() time.Duration {
 }
 
 // callCtx bounds one call by the caller's context and the timeout.
-func (c *consulRegistry) callCtx(parent context.Context) (context.Context, context.CancelFunc) {
+func (c *Registry) callCtx(parent context.Context) (context.Context, context.CancelFunc) {
 	if parent == nil {
 		parent = context.Background()
 	}
 	return context.WithTimeout(parent, c.timeout())
 }
 
-func (c *consulRegistry) Register(s *registry.Service, opts ...registry.RegisterOption) error {
+// Register registers each node of s as a Consul service instance
+// through the agent, with a TTL check this registry keeps passing (a
+// RegisterTTL sets the check's TTL). A node registered again unchanged is
+// a heartbeat: only its check is passed.
+func (c *Registry) Register(s *registry.Service, opts ...registry.RegisterOption) error {
 	o, err := registry.ApplyRegister(opts...)
 	if err != nil {
 		return err
@@ -144,7 +167,8 @@ func (c *consulRegistry) Register(s *registry.Service, opts ...registry.Register
 	base, pluginTags := c.extras()
 	call, given := callExtras(o.Context)
 	plans := make([]nodePlan, len(s.Nodes))
-	for i, n := range s.Nodes {
+	for i, one := range registry.PerNode(s) {
+		n := one.Nodes[0]
 		nodeCall := call
 		if !given {
 			nodeCall = c.lastCall(n.Id) // kept from an earlier Register
@@ -154,11 +178,10 @@ func (c *consulRegistry) Register(s *registry.Service, opts ...registry.Register
 			return err
 		}
 		plans[i].id, plans[i].call = n.Id, nodeCall
-		if c.unchanged(s, n, o.TTL, x) {
+		if c.unchanged(one, o.TTL, x) {
 			continue // a heartbeat: only the check is passed
 		}
-		one := registry.CopyService(&registry.Service{Name: s.Name, Version: s.Version, Metadata: s.Metadata,
-			Endpoints: s.Endpoints, Nodes: []*registry.Node{n}})
+		one = registry.CopyService(one)
 		reg, err := toRegistration(one, one.Nodes[0], x, pluginTags)
 		if err != nil {
 			return fmt.Errorf("node %s: %w", n.Id, err)
@@ -177,7 +200,7 @@ func (c *consulRegistry) Register(s *registry.Service, opts ...registry.Register
 
 // extras returns the registry's own Consul tags and Meta, and whether the
 // plugin's tags are written.
-func (c *consulRegistry) extras() (extras, bool) {
+func (c *Registry) extras() (extras, bool) {
 	o := c.Options()
 	tags, _ := registry.ContextValue[[]string](o, tagsKey{})
 	meta, _ := registry.ContextValue[map[string]string](o, metaKey{})
@@ -185,7 +208,9 @@ func (c *consulRegistry) extras() (extras, bool) {
 	return extras{tags: tags, meta: meta}, plugin || !set
 }
 
-func (c *consulRegistry) Deregister(s *registry.Service, opts ...registry.DeregisterOption) error {
+// Deregister removes the instances of the nodes of s and stops their
+// heartbeats; one the agent no longer has is not an error.
+func (c *Registry) Deregister(s *registry.Service, opts ...registry.DeregisterOption) error {
 	o, err := registry.ApplyDeregister(opts...)
 	if err != nil {
 		return err
@@ -213,7 +238,9 @@ func (c *consulRegistry) Deregister(s *registry.Service, opts ...registry.Deregi
 	return errors.Join(errs...)
 }
 
-func (c *consulRegistry) GetService(name string, opts ...registry.GetOption) ([]*registry.Service, error) {
+// GetService returns every version of name with its passing instances,
+// from the service's view once it has one (see the package doc).
+func (c *Registry) GetService(name string, opts ...registry.GetOption) ([]*registry.Service, error) {
 	o, err := registry.ApplyGet(opts...)
 	if err != nil {
 		return nil, err
@@ -238,7 +265,7 @@ func (c *consulRegistry) GetService(name string, opts ...registry.GetOption) ([]
 
 // ListServices returns one entry per service name and version known to
 // the catalog (name and version only: GetService has the nodes).
-func (c *consulRegistry) ListServices(opts ...registry.ListOption) ([]*registry.Service, error) {
+func (c *Registry) ListServices(opts ...registry.ListOption) ([]*registry.Service, error) {
 	o, err := registry.ApplyList(opts...)
 	if err != nil {
 		return nil, err
@@ -276,7 +303,7 @@ func (c *consulRegistry) ListServices(opts ...registry.ListOption) ([]*registry.
 
 // Watch watches one service (WatchService) or every service, through
 // blocking queries that run until Close.
-func (c *consulRegistry) Watch(opts ...registry.WatchOption) (registry.Watcher, error) {
+func (c *Registry) Watch(opts ...registry.WatchOption) (registry.Watcher, error) {
 	o, err := registry.ApplyWatch(opts...)
 	if err != nil {
 		return nil, err
@@ -296,12 +323,13 @@ func (c *consulRegistry) Watch(opts ...registry.WatchOption) (registry.Watcher, 
 	return w, nil
 }
 
-func (c *consulRegistry) String() string { return Name }
+// String returns "consul".
+func (c *Registry) String() string { return Name }
 
 // Close stops every heartbeat (the nodes' checks then go critical and
 // Consul removes them) and every blocking query. Reach it through
 // registry.Close(r).
-func (c *consulRegistry) Close() error {
+func (c *Registry) Close() error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()

@@ -33,10 +33,6 @@ const (
 	maxEncoded   = 1 << 20
 )
 
-// ErrTooLarge reports a service whose data does not fit in Consul's
-// service metadata even compressed (about 30 KB compressed).
-var ErrTooLarge = errors.New("consul: service data too large for Consul metadata")
-
 // payload is what a node carries in the compressed Meta chunks: what
 // cannot travel as plain Meta, and which plain keys are whose.
 type payload struct {
@@ -126,7 +122,7 @@ func encodeMeta(s *registry.Service, n *registry.Node, extra map[string]string) 
 			return meta, nil
 		}
 		if len(plain) == 0 {
-			return nil, fmt.Errorf("%w: %d Meta pairs of your own and %d chunks, Consul allows %d", ErrTooLarge, len(meta), len(chunks), metaPairsMax)
+			return nil, fmt.Errorf("consul: service data %w for Consul metadata: %d Meta pairs of your own and %d chunks, Consul allows %d", registry.ErrTooLarge, len(meta), len(chunks), metaPairsMax)
 		}
 		e := plain[len(plain)-1]
 		plain = plain[:len(plain)-1]
@@ -157,7 +153,7 @@ func encodeChunks(p payload) ([]string, error) {
 	}
 	enc := base64.RawURLEncoding.EncodeToString(z.Bytes())
 	if len(enc) > maxChunks*metaValueMax {
-		return nil, fmt.Errorf("%w: %d bytes encoded, %d allowed", ErrTooLarge, len(enc), maxChunks*metaValueMax)
+		return nil, fmt.Errorf("consul: service data %w for Consul metadata (about 30 KB compressed): %d bytes encoded, %d allowed", registry.ErrTooLarge, len(enc), maxChunks*metaValueMax)
 	}
 	var out []string
 	for len(enc) > 0 {

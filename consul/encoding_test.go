@@ -42,7 +42,7 @@ func TestMetaFitsConsulLimits(t *testing.T) {
 		blob[i] = byte(rng.Uint32())
 	}
 	huge := &registry.Service{Name: "huge", Metadata: map[string]string{"blob": hex.EncodeToString(blob)}}
-	if _, err := encodeMeta(huge, n, nil); !errors.Is(err, ErrTooLarge) {
+	if _, err := encodeMeta(huge, n, nil); !errors.Is(err, registry.ErrTooLarge) {
 		t.Fatalf("a service too large for Consul's metadata: %v, want ErrTooLarge", err)
 	}
 }
@@ -121,7 +121,7 @@ func TestPlainMetaKeepsWithinSixtyFourPairs(t *testing.T) {
 	for i := 0; i < 64; i++ {
 		user[fmt.Sprint("u", i)] = "x"
 	}
-	if _, err := encodeMeta(s, n, user); !errors.Is(err, ErrTooLarge) {
+	if _, err := encodeMeta(s, n, user); !errors.Is(err, registry.ErrTooLarge) {
 		t.Fatalf("64 pairs of the user's own and chunks: %v", err)
 	}
 }

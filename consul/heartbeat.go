@@ -38,14 +38,14 @@ type heartbeat struct {
 
 func checkID(id string) string { return "service:" + id }
 
-func (c *consulRegistry) checkTTL() time.Duration {
+func (c *Registry) checkTTL() time.Duration {
 	if d, ok := registry.ContextValue[time.Duration](c.Options(), checkTTLKey{}); ok && d > 0 {
 		return d
 	}
 	return DefaultCheckTTL
 }
 
-func (c *consulRegistry) deregisterAfter() time.Duration {
+func (c *Registry) deregisterAfter() time.Duration {
 	if d, ok := registry.ContextValue[time.Duration](c.Options(), deregKey{}); ok && d > 0 {
 		return d
 	}
@@ -62,23 +62,18 @@ type nodePlan struct {
 	call extras // those of them the Register's context gave
 }
 
-// unchanged reports whether node n of s is registered by this registry
-// exactly so, with the same TTL and extras.
-func (c *consulRegistry) unchanged(s *registry.Service, n *registry.Node, ttl time.Duration, x extras) bool {
+// unchanged reports whether one (a service with one node) is registered
+// by this registry exactly so, with the same TTL and extras.
+func (c *Registry) unchanged(one *registry.Service, ttl time.Duration, x extras) bool {
 	c.mu.Lock()
-	hb := c.heartbeats[n.Id]
+	hb := c.heartbeats[one.Nodes[0].Id]
 	c.mu.Unlock()
-	if hb == nil || hb.ttl != ttl || !hb.x.equal(x) {
-		return false
-	}
-	old := hb.svc
-	return old.Name == s.Name && old.Version == s.Version && maps.Equal(old.Metadata, s.Metadata) &&
-		registry.EqualEndpoints(old.Endpoints, s.Endpoints) && registry.EqualNode(old.Nodes[0], n)
+	return hb != nil && hb.ttl == ttl && hb.x.equal(x) && registry.SameRegistration(hb.svc, one)
 }
 
 // registerNode registers one instance, or passes the check of one
 // registered unchanged (registering it again if the agent forgot it).
-func (c *consulRegistry) registerNode(ctx context.Context, a *agents, p nodePlan, ttl time.Duration) error {
+func (c *Registry) registerNode(ctx context.Context, a *agents, p nodePlan, ttl time.Duration) error {
 	if p.reg == nil {
 		c.mu.Lock()
 		hb := c.heartbeats[p.id]
@@ -147,7 +142,7 @@ func (c *consulRegistry) registerNode(ctx context.Context, a *agents, p nodePlan
 }
 
 // extraChecks builds the checks added by HTTPCheck, TCPCheck, GRPCCheck.
-func (c *consulRegistry) extraChecks(reg *api.AgentServiceRegistration) api.AgentServiceChecks {
+func (c *Registry) extraChecks(reg *api.AgentServiceRegistration) api.AgentServiceChecks {
 	specs, _ := registry.ContextValue[[]checkSpec](c.Options(), checksKey{})
 	addr := net.JoinHostPort(reg.Address, strconv.Itoa(reg.Port))
 	var out api.AgentServiceChecks
@@ -191,7 +186,7 @@ func forgotten(err error) bool {
 	return se.Code == 404 || se.Code == 500 && (strings.Contains(se.Body, "nknown check") || strings.Contains(se.Body, "associated TTL"))
 }
 
-func (c *consulRegistry) startHeartbeat(p nodePlan, ttl, checkTTL time.Duration) *heartbeat {
+func (c *Registry) startHeartbeat(p nodePlan, ttl, checkTTL time.Duration) *heartbeat {
 	reg := p.reg
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -211,7 +206,7 @@ func (c *consulRegistry) startHeartbeat(p nodePlan, ttl, checkTTL time.Duration)
 }
 
 // lastCall returns the extras an earlier Register's context gave node id.
-func (c *consulRegistry) lastCall(id string) extras {
+func (c *Registry) lastCall(id string) extras {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if hb := c.heartbeats[id]; hb != nil {
@@ -220,7 +215,7 @@ func (c *consulRegistry) lastCall(id string) extras {
 	return extras{}
 }
 
-func (c *consulRegistry) stopHeartbeat(id string) {
+func (c *Registry) stopHeartbeat(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if hb := c.heartbeats[id]; hb != nil {
@@ -231,7 +226,7 @@ func (c *consulRegistry) stopHeartbeat(id string) {
 
 // agentBack makes every heartbeat beat now: a query that failed answers
 // again, so the agent may have restarted, empty or with checks critical.
-func (c *consulRegistry) agentBack() {
+func (c *Registry) agentBack() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, hb := range c.heartbeats {
@@ -246,7 +241,7 @@ func (c *consulRegistry) agentBack() {
 // again if the agent forgot it. While the agent cannot be reached it
 // retries within a second, so the node is back, passing, within a second
 // of the agent's return.
-func (c *consulRegistry) beat(ctx context.Context, hb *heartbeat) {
+func (c *Registry) beat(ctx context.Context, hb *heartbeat) {
 	defer c.wg.Done()
 	every := max(hb.checkTTL/3, 50*time.Millisecond)
 	timer := time.NewTimer(every)

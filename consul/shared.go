@@ -31,7 +31,7 @@ const resyncEvery = 5 * time.Minute
 // shareLocked switches to shared change detection: the views' own queries
 // stop, the health loop and the fetchers start, and every view is read.
 // c.mu is held.
-func (c *consulRegistry) shareLocked() {
+func (c *Registry) shareLocked() {
 	c.shared = true
 	for name, v := range c.views {
 		if v.cancel != nil {
@@ -47,7 +47,7 @@ func (c *consulRegistry) shareLocked() {
 	}
 }
 
-func (c *consulRegistry) runHealth(ctx context.Context) {
+func (c *Registry) runHealth(ctx context.Context) {
 	defer c.wg.Done()
 	var idx uint64
 	var b backoff
@@ -124,7 +124,7 @@ func fingerprints(checks api.HealthChecks) map[string]string {
 }
 
 // fetcher reads the services queued, one at a time, until Close.
-func (c *consulRegistry) fetcher(ctx context.Context) {
+func (c *Registry) fetcher(ctx context.Context) {
 	defer c.wg.Done()
 	for {
 		name, ok := c.fetches.take(ctx)
@@ -138,7 +138,7 @@ func (c *consulRegistry) fetcher(ctx context.Context) {
 
 // fetch reads one service's passing instances into its view. A view not
 // answered yet gets the error; one that was is read again a second later.
-func (c *consulRegistry) fetch(ctx context.Context, name string) {
+func (c *Registry) fetch(ctx context.Context, name string) {
 	c.mu.Lock()
 	v := c.views[name]
 	c.mu.Unlock()

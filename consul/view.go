@@ -3,13 +3,11 @@ package consul
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/consul/api"
-	"go-micro.dev/v4/logger"
 
 	"github.com/microreg/microreg/registry"
 )
@@ -74,11 +72,11 @@ const blockWait = 5 * time.Minute
 
 // ensureView returns name's view, starting it if there is none: someone
 // waits on it, so with shared change detection it is read first.
-func (c *consulRegistry) ensureView(name string) *view { return c.startView(name, true) }
+func (c *Registry) ensureView(name string) *view { return c.startView(name, true) }
 
 // startView is ensureView; a view started in bulk (urgent false) is read
 // after those someone waits on.
-func (c *consulRegistry) startView(name string, urgent bool) *view {
+func (c *Registry) startView(name string, urgent bool) *view {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if v := c.views[name]; v != nil {
@@ -110,7 +108,7 @@ func (c *consulRegistry) startView(name string, urgent bool) *view {
 	return v
 }
 
-func (c *consulRegistry) dropView(name string, v *view) {
+func (c *Registry) dropView(name string, v *view) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.views[name] == v {
@@ -122,7 +120,7 @@ func (c *consulRegistry) dropView(name string, v *view) {
 }
 
 // viewed reports whether name has a view.
-func (c *consulRegistry) viewed(name string) bool {
+func (c *Registry) viewed(name string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.views[name] != nil
@@ -132,7 +130,7 @@ func (c *consulRegistry) viewed(name string) bool {
 // the read follows a change (urgent) or the view was asked for by name, so
 // a service someone looks up never waits behind a bulk reading of every
 // service a watch-all follows.
-func (c *consulRegistry) reread(name string, urgent bool) {
+func (c *Registry) reread(name string, urgent bool) {
 	c.mu.Lock()
 	v := c.views[name]
 	front := v != nil && (urgent || v.asked)
@@ -145,7 +143,7 @@ func (c *consulRegistry) reread(name string, urgent bool) {
 // runView keeps one view current with its own blocking query, until its
 // context ends (Close, or the switch to shared change detection, which
 // then answers a view not yet ready).
-func (c *consulRegistry) runView(ctx context.Context, name string, v *view) {
+func (c *Registry) runView(ctx context.Context, name string, v *view) {
 	defer c.wg.Done()
 	var idx uint64
 	var b backoff
@@ -193,7 +191,7 @@ func (c *consulRegistry) runView(ctx context.Context, name string, v *view) {
 }
 
 // apply puts a health query's answer for name in the store.
-func (c *consulRegistry) apply(name string, entries []*api.ServiceEntry) {
+func (c *Registry) apply(name string, entries []*api.ServiceEntry) {
 	services, err := fromEntries(name, entries)
 	if err != nil {
 		c.logf("consul: %s: %v", name, err)
@@ -216,35 +214,4 @@ func nextIndex(idx uint64, meta *api.QueryMeta) uint64 {
 		return 0
 	}
 	return meta.LastIndex
-}
-
-// backoff waits between failed queries, with jitter so that a registry's
-// loops do not retry in step: while the agent refuses connections (it is
-// down or restarting) at most 1 s, so that views are current within a
-// second of its return; while it answers but cannot serve (429, 5xx) up to
-// 10 s, so a busy agent is not hammered.
-type backoff struct{ d time.Duration }
-
-func (b *backoff) reset() { b.d = 0 }
-
-func (b *backoff) wait(ctx context.Context, err error) bool {
-	ceiling := time.Second
-	if busy(err) {
-		ceiling = 10 * time.Second
-	}
-	b.d = min(max(b.d*2, 100*time.Millisecond), ceiling)
-	t := time.NewTimer(b.d/2 + rand.N(b.d/2))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
-
-func (c *consulRegistry) logf(format string, args ...any) {
-	if l := c.Options().Logger; l != nil {
-		l.Logf(logger.WarnLevel, format, args...)
-	}
 }

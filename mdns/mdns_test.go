@@ -36,8 +36,8 @@ func goMicroMDNSGoroutines() []goleak.Option {
 	return []goleak.Option{
 		goleak.IgnoreAnyFunction("go-micro.dev/v4/util/mdns.(*client).recv"),
 		goleak.IgnoreAnyFunction("go-micro.dev/v4/util/mdns.Listen"),
-		goleak.IgnoreAnyFunction("go-micro.dev/v4/registry.(*Registry).Watch.func1"),
-		goleak.IgnoreAnyFunction("go-micro.dev/v4/registry.(*Registry).Watch.func1.1"),
+		goleak.IgnoreAnyFunction("go-micro.dev/v4/registry.(*mdnsRegistry).Watch.func1"),
+		goleak.IgnoreAnyFunction("go-micro.dev/v4/registry.(*mdnsRegistry).Watch.func1.1"),
 	}
 }
 

@@ -77,7 +77,7 @@ func TestWatchErrorsReachTheCaller(t *testing.T) {
 	})
 }
 
-// TestExtraChecksAndUnreachableAgent: TCPCheck adds a check next to the
+// TestExtraChecksAndFailover: TCPCheck adds a check next to the
 // heartbeat; a registry pointed at nothing fails with ErrUnavailable and
 // fails over to a second address that works.
 func TestExtraChecksAndFailover(t *testing.T) {

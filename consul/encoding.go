@@ -1,7 +1,6 @@
 package consul
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -147,19 +146,12 @@ func encodeChunks(p payload) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var z bytes.Buffer
-	if err := zlibpool.Compress(&z, body); err != nil {
+	out, err := zlibpool.Pack(body, base64.RawURLEncoding.EncodeToString, metaValueMax)
+	if err != nil {
 		return nil, err
 	}
-	enc := base64.RawURLEncoding.EncodeToString(z.Bytes())
-	if len(enc) > maxChunks*metaValueMax {
-		return nil, fmt.Errorf("consul: service data %w for Consul metadata (about 30 KB compressed): %d bytes encoded, %d allowed", registry.ErrTooLarge, len(enc), maxChunks*metaValueMax)
-	}
-	var out []string
-	for len(enc) > 0 {
-		n := min(len(enc), metaValueMax)
-		out = append(out, enc[:n])
-		enc = enc[n:]
+	if len(out) > maxChunks {
+		return nil, fmt.Errorf("consul: service data %w for Consul metadata (about 30 KB compressed): %d values of %d bytes encoded, %d allowed", registry.ErrTooLarge, len(out), metaValueMax, maxChunks)
 	}
 	return out, nil
 }
@@ -178,11 +170,7 @@ func decodeMeta(meta map[string]string) (p payload, ok bool, err error) {
 	if enc.Len() == 0 {
 		return p, false, nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(enc.String())
-	if err != nil {
-		return p, true, fmt.Errorf("consul: bad metadata encoding: %w", err)
-	}
-	body, err := zlibpool.Inflate(raw, maxEncoded)
+	body, err := zlibpool.Unpack(enc.String(), base64.RawURLEncoding.DecodeString, maxEncoded)
 	if err != nil {
 		return p, true, fmt.Errorf("consul: bad or oversized metadata: %w", err)
 	}
@@ -245,11 +233,7 @@ func pluginPayload(tags []string, meta map[string]string) payload {
 }
 
 func unhexZlib(s string) []byte {
-	raw, err := hex.DecodeString(s)
-	if err != nil {
-		return nil
-	}
-	buf, err := zlibpool.Inflate(raw, maxEncoded)
+	buf, err := zlibpool.Unpack(s, hex.DecodeString, maxEncoded)
 	if err != nil {
 		return nil
 	}

@@ -12,10 +12,14 @@ import (
 // passing while this process heartbeats; if it dies, Consul drops it.
 // (Needs an agent on 127.0.0.1:8500, so it is compiled but not run.)
 func Example() {
-	r := consul.NewRegistry(registry.Addrs("127.0.0.1:8500"))
-	defer registry.Close(r)
+	r, err := consul.New(registry.Addrs("127.0.0.1:8500"))
+	if err != nil {
+		fmt.Println(err) // a bad configuration (consul.ErrConfig)
+		return
+	}
+	defer r.Close()
 
-	err := r.Register(&registry.Service{
+	err = r.Register(&registry.Service{
 		Name:    "greeter",
 		Version: "1.0.0",
 		Nodes:   []*registry.Node{{Id: "greeter-1", Address: "10.0.0.5:8080"}},

@@ -162,12 +162,9 @@ func (c *Registry) fetch(ctx context.Context, name string) {
 		return
 	}
 	if err != nil {
-		if !v.isReady() {
-			v.settle(err)
-			return
+		if !c.readFailed(v, "reading", name, err) {
+			c.fetches.later(ctx, name, time.Second)
 		}
-		c.logf("consul: reading %s: %v (retrying)", name, err)
-		c.fetches.later(ctx, name, time.Second)
 		return
 	}
 	c.apply(name, entries)

@@ -165,11 +165,9 @@ func (c *Registry) runView(ctx context.Context, name string, v *view) {
 			return
 		}
 		if err != nil {
-			if !v.isReady() {
-				v.settle(err)
+			if c.readFailed(v, "watching", name, err) {
 				return
 			}
-			c.logf("consul: watching %s: %v (retrying)", name, err)
 			// The agent may come back with its state reset and a lower
 			// index; blocking on the old one would wait out blockWait.
 			idx = 0
@@ -214,4 +212,17 @@ func nextIndex(idx uint64, meta *api.QueryMeta) uint64 {
 		return 0
 	}
 	return meta.LastIndex
+}
+
+// readFailed handles a failed read of v's service: a view not ready yet
+// settles with err (the GetService waiting on it returns it) and the
+// result is true; a ready view keeps its last state, the failure is
+// logged, and the caller retries.
+func (c *Registry) readFailed(v *view, doing, name string, err error) (settled bool) {
+	if !v.isReady() {
+		v.settle(err)
+		return true
+	}
+	c.logf("consul: %s %s: %v (retrying)", doing, name, err)
+	return false
 }

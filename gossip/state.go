@@ -120,7 +120,7 @@ func (g *Registry) snapshot() []*update {
 	return out
 }
 
-// ownUpdates records this node's change as entries and returns the update
+// ownUpdate records this node's change as entries and returns the update
 // to send. g.mu is held.
 func (g *Registry) ownUpdate(op string, s *registry.Service, ttl time.Duration) *update {
 	g.ltime++

@@ -19,13 +19,13 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	defer registry.Close(a)
+	defer a.Close()
 	b, err := mdns.New(mdns.Interface("lo"), quiet)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer registry.Close(b)
+	defer b.Close()
 
 	_ = a.Register(&registry.Service{
 		Name:  "greeter",

@@ -1,7 +1,6 @@
 package mdns
 
 import (
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -48,28 +47,13 @@ func encodeGoMicroTXT(s *registry.Service) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var z bytes.Buffer
-	if err := zlibpool.Compress(&z, body); err != nil {
-		return nil, err
-	}
-	enc := hex.EncodeToString(z.Bytes())
-	var out []string
-	for len(enc) > 0 {
-		n := min(len(enc), goMicroTXTChunk)
-		out = append(out, enc[:n])
-		enc = enc[n:]
-	}
-	return out, nil
+	return zlibpool.Pack(body, hex.EncodeToString, goMicroTXTChunk)
 }
 
 // decodeGoMicroTXT reads go-micro's TXT strings, with the same size limit
 // as microreg's own.
 func decodeGoMicroTXT(txt []string) (*goMicroTXT, error) {
-	raw, err := hex.DecodeString(strings.Join(txt, ""))
-	if err != nil {
-		return nil, fmt.Errorf("%w: go-micro TXT: %w", ErrBadTXT, err)
-	}
-	body, err := zlibpool.Inflate(raw, maxTXTBytes)
+	body, err := zlibpool.Unpack(strings.Join(txt, ""), hex.DecodeString, maxTXTBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: go-micro TXT: %w", ErrBadTXT, err)
 	}

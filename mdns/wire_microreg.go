@@ -1,7 +1,6 @@
 package mdns
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -38,19 +37,17 @@ func encodeTXT(s *registry.Service) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var z bytes.Buffer
-	if err := zlibpool.Compress(&z, body); err != nil {
+	chunks, err := zlibpool.Pack(body, base64.RawURLEncoding.EncodeToString, txtChunk)
+	if err != nil {
 		return nil, err
 	}
-	enc := base64.RawURLEncoding.EncodeToString(z.Bytes())
-	out := []string{txtMarker}
-	for i := 0; len(enc) > 0; i++ {
-		n := min(len(enc), txtChunk)
-		out = append(out, fmt.Sprintf("d%02d=%s", i, enc[:n]))
-		enc = enc[n:]
-		if i > 99 {
-			return nil, fmt.Errorf("mdns: service %s %w for a TXT record: over %d strings of %d bytes", s.Name, registry.ErrTooLarge, i, txtChunk)
-		}
+	if len(chunks) > 100 {
+		return nil, fmt.Errorf("mdns: service %s %w for a TXT record: %d strings of %d bytes, 100 allowed", s.Name, registry.ErrTooLarge, len(chunks), txtChunk)
+	}
+	out := make([]string, 1, len(chunks)+1)
+	out[0] = txtMarker
+	for i, c := range chunks {
+		out = append(out, fmt.Sprintf("d%02d=%s", i, c))
 	}
 	return out, nil
 }
@@ -76,11 +73,7 @@ func decodeTXT(txt []string) (s *registry.Service, ok bool, err error) {
 		}
 		enc.WriteString(c)
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(enc.String())
-	if err != nil {
-		return nil, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
-	}
-	body, err := zlibpool.Inflate(raw, maxTXTBytes)
+	body, err := zlibpool.Unpack(enc.String(), base64.RawURLEncoding.DecodeString, maxTXTBytes)
 	if err != nil {
 		return nil, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
 	}

@@ -9,8 +9,12 @@ import (
 
 // A registry inside one process: register, look up, watch, and close.
 func Example() {
-	r := memory.NewRegistry()
-	defer registry.Close(r)
+	r, err := memory.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
 
 	w, _ := r.Watch(registry.WatchService("greeter"))
 	defer w.Stop()
@@ -27,7 +31,7 @@ func Example() {
 	event, _ := w.Next()
 	fmt.Println(event.Action, event.Service.Name)
 
-	_, err := r.GetService("nobody")
+	_, err = r.GetService("nobody")
 	fmt.Println(err == registry.ErrNotFound)
 	// Output:
 	// greeter 127.0.0.1:8080

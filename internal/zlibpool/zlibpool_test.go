@@ -3,6 +3,8 @@ package zlibpool
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/hex"
+	"errors"
 	"io"
 	"strings"
 	"sync"
@@ -77,4 +79,27 @@ func TestInflateRoundTripsAndKeepsItsLimit(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+func TestPackUnpack(t *testing.T) {
+	body := bytes.Repeat([]byte("registry "), 500)
+	chunks, err := Pack(body, hex.EncodeToString, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range chunks {
+		if len(c) > 100 || (i < len(chunks)-1 && len(c) != 100) {
+			t.Fatalf("chunk %d is %d bytes", i, len(c))
+		}
+	}
+	got, err := Unpack(strings.Join(chunks, ""), hex.DecodeString, len(body))
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("Unpack: %d bytes, %v; want the %d packed", len(got), err, len(body))
+	}
+	if _, err := Unpack(strings.Join(chunks, ""), hex.DecodeString, len(body)-1); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Unpack past its limit: %v, want ErrTooLarge", err)
+	}
+	if _, err := Unpack("not hex", hex.DecodeString, len(body)); err == nil {
+		t.Fatal("Unpack of text that does not decode: no error")
+	}
 }

@@ -37,6 +37,7 @@ var (
 type agents struct {
 	mu        sync.Mutex
 	clients   []*api.Client
+	addrs     []string // the address of each client, as given
 	cur       int
 	transport *http.Transport
 	query     api.QueryOptions
@@ -90,6 +91,7 @@ func newAgents(o registry.Options) (*agents, error) {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 		a.clients = append(a.clients, c)
+		a.addrs = append(a.addrs, cfg.Scheme+"://"+cfg.Address)
 	}
 	// Reads go to the leader unless AllowStale; one that fails for want of
 	// a leader is asked again of any server (see noLeader).
@@ -241,6 +243,13 @@ func (a *agents) q(ctx context.Context) *api.QueryOptions {
 }
 
 func (a *agents) close() { a.transport.CloseIdleConnections() }
+
+// current returns the client calls go to now, and its address.
+func (a *agents) current() (*api.Client, string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.clients[a.cur], a.addrs[a.cur]
+}
 
 // backoff waits between failed queries, with jitter so that a registry's
 // loops do not retry in step: while the agent refuses connections (it is

@@ -86,6 +86,11 @@ type Registry struct {
 	startErr  error
 	joinErr   error // the first join, if every member refused this node
 	seeds     []string
+	// lastJoin is the last join tried and how it went; refusals counts
+	// memberlist's log lines about members of another key or cluster name
+	// (diagnose.go).
+	lastJoin joinAttempt
+	refusals atomic.Int64
 
 	sends   chan send     // messages straight to members, for the sender
 	pushOwn chan struct{} // a burst: the sender sends this node's whole state (burst.go)

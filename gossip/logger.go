@@ -45,6 +45,9 @@ func (w logWriter) Write(p []byte) (int, error) {
 			break
 		}
 	}
+	if refusal(line) {
+		w.g.refusals.Add(1)
+	}
 	w.g.logf(level, "%s", line)
 	return len(p), nil
 }

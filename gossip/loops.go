@@ -40,6 +40,7 @@ func (g *Registry) joinNow(addrs []string) error {
 		return nil
 	}
 	n, err := ml.Join(addrs)
+	g.noteJoin(addrs, n, err)
 	if err == nil || n > 0 {
 		return nil
 	}
@@ -83,6 +84,7 @@ func (g *Registry) joiner() {
 		g.mu.Unlock()
 		if len(seeds) > 0 && (force || ml.NumMembers() <= 1) {
 			n, err := ml.Join(seeds)
+			g.noteJoin(seeds, n, err)
 			switch {
 			case err != nil && n == 0 && rejected(err):
 				g.logf(logError, "gossip: joining %v: %v: refused; a member of another cluster name or key? (this node's cluster name is %q; retrying in %v)", seeds, err, g.label, wait)

@@ -93,6 +93,9 @@ func (r *Registry) remember(s *registry.Service, ttl time.Duration, goMicro bool
 	if goMicro && ttl > 0 && !mine {
 		r.refresh[s.Name] = time.Now().Add(ttl / 2)
 	}
+	if !mine {
+		r.heardNodes[inst] = goMicro
+	}
 	r.mu.Unlock()
 	if mine {
 		return

@@ -69,15 +69,18 @@ type Registry struct {
 	selfPorts map[int]bool
 	startErr  error
 
-	mu       sync.Mutex
-	own      map[string]*ownNode  // by instance name
-	seen     map[string]bool      // service names heard of since start
-	refresh  map[string]time.Time // go-micro services: when to ask again
-	asked    map[string]time.Time // go-micro services a listing named: when asked
-	decoded  txtCache
-	browsing bool
-	listed   bool
-	closed   bool
+	mu   sync.Mutex
+	own  map[string]*ownNode // by instance name
+	seen map[string]bool     // service names heard of since start
+	// heardNodes are the instances heard from other nodes since start,
+	// true for those in go-micro's own format (diagnose.go).
+	heardNodes map[string]bool
+	refresh    map[string]time.Time // go-micro services: when to ask again
+	asked      map[string]time.Time // go-micro services a listing named: when asked
+	decoded    txtCache
+	browsing   bool
+	listed     bool
+	closed     bool
 
 	heardMu sync.Mutex
 	heard   chan struct{} // closed and replaced when a response carries a node
@@ -127,21 +130,22 @@ func New(opts ...registry.Option) (*Registry, error) {
 func start(opts ...registry.Option) (*Registry, error) {
 	o := *registry.NewOptions(opts...)
 	r := &Registry{
-		store:     registry.NewStoreFor(o),
-		opts:      o,
-		domain:    DefaultDomain,
-		ttl:       DefaultTTL,
-		timeout:   DefaultQueryTimeout,
-		v4:        true,
-		goMicro:   true,
-		selfPorts: map[int]bool{},
-		own:       map[string]*ownNode{},
-		seen:      map[string]bool{},
-		refresh:   map[string]time.Time{},
-		asked:     map[string]time.Time{},
-		heard:     make(chan struct{}),
-		in:        make(chan received, inboundQueue),
-		done:      make(chan struct{}),
+		store:      registry.NewStoreFor(o),
+		opts:       o,
+		domain:     DefaultDomain,
+		ttl:        DefaultTTL,
+		timeout:    DefaultQueryTimeout,
+		v4:         true,
+		goMicro:    true,
+		selfPorts:  map[int]bool{},
+		own:        map[string]*ownNode{},
+		seen:       map[string]bool{},
+		heardNodes: map[string]bool{},
+		refresh:    map[string]time.Time{},
+		asked:      map[string]time.Time{},
+		heard:      make(chan struct{}),
+		in:         make(chan received, inboundQueue),
+		done:       make(chan struct{}),
 	}
 	r.out = newSender(r.logf)
 	if d, ok := registry.ContextValue[string](o, domainKey{}); ok && d != "" {

@@ -21,6 +21,7 @@ type Agent struct {
 	HTTPAddr string // host:port of its HTTP API
 	DNSAddr  string // host:port of its DNS interface (UDP and TCP)
 	SerfLAN  string // host:port others join
+	SerfWAN  string // host:port servers of other datacenters join (consul join -wan)
 	Server   bool
 
 	args    []string
@@ -113,6 +114,7 @@ func (a *Agent) set(p ports) {
 	a.HTTPAddr = net.JoinHostPort(a.IP, strconv.Itoa(p.http))
 	a.DNSAddr = net.JoinHostPort(a.IP, strconv.Itoa(p.dns))
 	a.SerfLAN = net.JoinHostPort(a.IP, strconv.Itoa(p.serfLAN))
+	a.SerfWAN = net.JoinHostPort(a.IP, strconv.Itoa(p.serfWAN))
 }
 
 // Start (re)starts the agent's process with the arguments it was made

@@ -55,6 +55,22 @@ func (c *Registry) Diagnose(ctx context.Context, service string) []registry.Find
 		return append(out, registry.Finding{Check: "health", Status: registry.StatusFail,
 			Finding: fmt.Sprintf("reading the health of %s: %v", service, err)})
 	}
+	exact := entries[:0:0]
+	var others []string
+	for _, e := range entries {
+		if e.Service.Service == service {
+			exact = append(exact, e)
+		} else if !slices.Contains(others, e.Service.Service) {
+			others = append(others, e.Service.Service)
+		}
+	}
+	if len(others) > 0 {
+		// Consul matches names without regard to case; lookups do not.
+		out = append(out, registry.Finding{Check: "name", Status: registry.StatusWarn,
+			Finding: fmt.Sprintf("Consul answers %s with instances of %s: its names ignore case, lookups do not", service, strings.Join(others, ", ")),
+			Fix:     "use the name exactly as registered"})
+	}
+	entries = exact
 	out = append(out, checkHealth(service, entries))
 	if len(entries) == 0 {
 		here := dc
@@ -122,30 +138,56 @@ func checkLeader(cl *api.Client, q *api.QueryOptions) registry.Finding {
 	return f
 }
 
-// checkACL reads the service's health (or the catalog) with the
-// registry's token: a 403 is a token that may not read it.
+// checkACL reads the catalog, and the service, with the registry's token.
+// Consul answers a token that may not read something with less, not with
+// an error: a catalog without even the servers' own "consul" service
+// under a default-deny policy is a token that may not read services.
 func checkACL(cl *api.Client, q *api.QueryOptions, service string) registry.Finding {
 	f := registry.Finding{Check: "acl"}
-	what := "the catalog"
-	var meta *api.QueryMeta
-	var err error
-	if service == "" {
-		_, meta, err = cl.Catalog().Services(q)
-	} else {
-		what = "service " + service
-		_, meta, err = cl.Health().Service(service, "", false, q)
-	}
+	fix := `give the registry a token (consul.Token, or CONSUL_HTTP_TOKEN) whose policy has service_prefix "" { policy = "read" } and node_prefix "" { policy = "read" }`
+	services, meta, err := cl.Catalog().Services(q)
 	switch {
 	case statusCode(err) == 403:
-		f.Status, f.Finding = registry.StatusFail, fmt.Sprintf("the ACL token may not read %s: %v", what, err)
-		f.Fix = `give the registry a token (consul.Token, or CONSUL_HTTP_TOKEN) whose policy has service_prefix "" { policy = "read" } and node_prefix "" { policy = "read" }`
+		f.Status, f.Finding, f.Fix = registry.StatusFail, fmt.Sprintf("the ACL token may not read the catalog: %v", err), fix
+		return f
 	case err != nil:
-		f.Status, f.Finding = registry.StatusFail, fmt.Sprintf("reading %s: %v", what, err)
-	case meta != nil && meta.ResultsFilteredByACLs:
-		f.Status, f.Finding = registry.StatusWarn, fmt.Sprintf("the ACL token reads %s, but some results were hidden from it", what)
-		f.Fix = "grant node:read and service:read on what the token should see"
-	default:
-		f.Finding = fmt.Sprintf("the token may read %s", what)
+		f.Status, f.Finding = registry.StatusFail, fmt.Sprintf("reading the catalog: %v", err)
+		return f
+	}
+	deny := meta != nil && meta.DefaultACLPolicy == "deny"
+	if _, ok := services["consul"]; deny && !ok {
+		f.Status, f.Fix = registry.StatusFail, fix
+		f.Finding = "ACLs deny by default and the token sees no service at all, not even the servers' own consul: it may not read services"
+		if service != "" {
+			f.Finding = "the ACL token may not read service " + service + ": " + f.Finding
+		}
+		return f
+	}
+	if service != "" {
+		entries, smeta, err := cl.Health().Service(service, "", false, q)
+		switch {
+		case statusCode(err) == 403:
+			f.Status, f.Finding, f.Fix = registry.StatusFail, fmt.Sprintf("the ACL token may not read service %s: %v", service, err), fix
+			return f
+		case err == nil && len(entries) == 0 && deny:
+			f.Status, f.Fix = registry.StatusWarn, fix
+			f.Finding = fmt.Sprintf("ACLs deny by default and the token sees no instance of %s: it may lack service:read on it", service)
+			return f
+		case smeta != nil && smeta.ResultsFilteredByACLs:
+			meta = smeta
+		}
+	}
+	if meta != nil && meta.ResultsFilteredByACLs {
+		f.Status, f.Fix = registry.StatusWarn, "grant node:read and service:read on what the token should see"
+		f.Finding = "the ACL token reads the catalog, but some results were hidden from it"
+		return f
+	}
+	f.Finding = "the token may read the catalog"
+	if service != "" {
+		f.Finding += " and service " + service
+	}
+	if deny {
+		f.Finding += " (ACLs deny by default)"
 	}
 	return f
 }

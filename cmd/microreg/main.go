@@ -6,6 +6,7 @@
 //	microreg [flags] watch [NAME]        registry events as they happen, until interrupted
 //	microreg [flags] register FILE.json  register a service and keep it registered until interrupted
 //	microreg [flags] deregister FILE.json
+//	microreg [flags] doctor [SERVICE]    why a service is (not) found: checks with ok, warn or fail
 //
 // Flags: --registry NAME (or MICRO_REGISTRY; default mdns, as in go-micro),
 // --registry_address ADDR[,ADDR] (or MICRO_REGISTRY_ADDRESS), --json for
@@ -64,7 +65,8 @@ commands:
   get NAME             show one service
   watch [NAME]         print events until interrupted
   register FILE.json   register a service until interrupted, then deregister it
-  deregister FILE.json deregister a service`
+  deregister FILE.json deregister a service
+  doctor [SERVICE]     check the backend (and why SERVICE is or is not found); exit 1 if a check fails`
 
 // run executes one command and returns the exit status: 0, 1 for an
 // error, 2 for a usage error.
@@ -91,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "microreg:", err)
 		return 1
 	}
-	arity := map[string][2]int{"services": {0, 0}, "get": {1, 1}, "watch": {0, 1}, "register": {1, 1}, "deregister": {1, 1}}
+	arity := map[string][2]int{"services": {0, 0}, "get": {1, 1}, "watch": {0, 1}, "register": {1, 1}, "deregister": {1, 1}, "doctor": {0, 1}}
 	n, known := arity[cmd]
 	if !known || len(rest) < n[0] || len(rest) > n[1] {
 		fs.Usage()
@@ -101,7 +103,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *verbose {
 		level = logger.DebugLevel
 	}
-	r, err := open(*backend, registry.SplitAddrs(*address), registry.Logger(stderrLogger{stderr, level}))
+	logOpt := registry.Logger(stderrLogger{stderr, level})
+	if cmd == "doctor" {
+		return doctor(*backend, registry.SplitAddrs(*address), rest, *asJSON, *timeout, stdout, stderr, logOpt)
+	}
+	r, err := open(*backend, registry.SplitAddrs(*address), logOpt)
 	if err != nil {
 		return fail(err)
 	}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/microreg/microreg/registry"
+)
+
+// doctor runs registry.Diagnose on the backend and prints each check:
+// ok, warn or fail, what it found and, for warn and fail, what to do. It
+// returns 1 if a check failed. Unlike the other commands it does not stop
+// when the backend cannot be reached: saying why is its job.
+func doctor(backend string, addrs, args []string, asJSON bool, timeout time.Duration, stdout, stderr io.Writer, opts ...registry.Option) int {
+	if len(addrs) > 0 {
+		opts = append(opts, registry.Addrs(addrs...))
+	}
+	r, err := registry.New(backend, opts...)
+	if err != nil {
+		fmt.Fprintln(stderr, "microreg:", err)
+		return 1
+	}
+	defer registry.Close(r)
+	service := ""
+	if len(args) > 0 {
+		service = args[0]
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	d := registry.Diagnose(ctx, r, service)
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(d); err != nil {
+			fmt.Fprintln(stderr, "microreg:", err)
+			return 1
+		}
+	} else {
+		printDiagnosis(stdout, d)
+	}
+	if d.Failed() {
+		return 1
+	}
+	return 0
+}
+
+// printDiagnosis writes d as text, one check a line (and a fix line under
+// a warning or a failure).
+func printDiagnosis(w io.Writer, d *registry.Diagnosis) {
+	head := "microreg doctor: " + d.Backend
+	if d.Service != "" {
+		head += ", service " + d.Service
+	}
+	fmt.Fprintln(w, head)
+	failed := 0
+	for _, f := range d.Findings {
+		fmt.Fprintf(w, "%-4s  %-16s %s\n", f.Status, f.Check, f.Finding)
+		if f.Fix != "" {
+			fmt.Fprintf(w, "%-4s  %-16s fix: %s\n", "", "", f.Fix)
+		}
+		if f.Status == registry.StatusFail {
+			failed++
+		}
+	}
+	switch failed {
+	case 0:
+		fmt.Fprintln(w, "no check failed")
+	case 1:
+		fmt.Fprintln(w, "1 check failed")
+	default:
+		fmt.Fprintf(w, "%d checks failed\n", failed)
+	}
+}

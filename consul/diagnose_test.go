@@ -1,0 +1,165 @@
+package consul_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+
+	"github.com/microreg/microreg/consul"
+	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/registry"
+)
+
+// diagnose runs the doctor's checks on r for service.
+func diagnose(t *testing.T, r registry.Registry, service string) *registry.Diagnosis {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return registry.Diagnose(ctx, r, service)
+}
+
+// finding returns the check named check, failing the test without one.
+func finding(t *testing.T, d *registry.Diagnosis, check string) registry.Finding {
+	t.Helper()
+	for _, f := range d.Findings {
+		if f.Check == check {
+			return f
+		}
+	}
+	t.Fatalf("no %q check in %+v", check, d.Findings)
+	return registry.Finding{}
+}
+
+func expect(t *testing.T, d *registry.Diagnosis, check string, status registry.Status, says ...string) {
+	t.Helper()
+	f := finding(t, d, check)
+	if f.Status != status {
+		t.Fatalf("%s: %s (%s), want %s", check, f.Status, f.Finding, status)
+	}
+	for _, s := range says {
+		if !strings.Contains(f.Finding+" "+f.Fix, s) {
+			t.Fatalf("%s: %q (fix %q) does not say %q", check, f.Finding, f.Fix, s)
+		}
+	}
+}
+
+// registerCritical registers an instance of name with a TTL check the way
+// a stopped go-micro server leaves it: critical, "TTL expired".
+func registerCritical(t *testing.T, agent *consultest.Agent, name, id string) {
+	t.Helper()
+	cl, err := api.NewClient(&api.Config{Address: agent.HTTPAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cl.Agent().ServiceRegister(&api.AgentServiceRegistration{ID: id, Name: name, Address: "127.0.0.1", Port: 9090,
+		Check: &api.AgentServiceCheck{CheckID: "service:" + id, Name: name + " TTL", TTL: "30s", Status: api.HealthPassing}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Agent().UpdateTTL("service:"+id, "TTL expired", api.HealthCritical); err != nil {
+		t.Fatal(err)
+	}
+	// The agent syncs the status change (and its output) to the catalog a
+	// moment later; an output change alone waits for check_update_interval.
+	waitUntil(t, 10*time.Second, "the check's output in the catalog", func() error {
+		entries, _, err := cl.Health().Service(name, "", false, nil)
+		if err != nil || len(entries) != 1 {
+			return fmt.Errorf("%v, %v", entries, err)
+		}
+		for _, c := range entries[0].Checks {
+			if c.CheckID == "service:"+id && c.Output == "TTL expired" {
+				return nil
+			}
+		}
+		var got []string
+		for _, c := range entries[0].Checks {
+			got = append(got, fmt.Sprintf("%s %s %q", c.CheckID, c.Status, c.Output))
+		}
+		return fmt.Errorf("checks: %v", got)
+	})
+}
+
+func TestDiagnose(t *testing.T) {
+	agent := consultest.StartDev(t)
+	r := open(t, agent.HTTPAddr)
+	if err := r.Register(svc("greeter", "greeter-1", "a")); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("Healthy", func(t *testing.T) {
+		d := diagnose(t, r, "greeter")
+		if d.Failed() {
+			t.Fatalf("a healthy service fails: %+v", d.Findings)
+		}
+		expect(t, d, "agent", registry.StatusOK, agent.HTTPAddr, "datacenter dc1")
+		expect(t, d, "leader", registry.StatusOK, "Raft leader")
+		expect(t, d, "health", registry.StatusOK, "1 passing")
+		expect(t, d, "service", registry.StatusOK, "version 1.0.0, 1 nodes")
+	})
+	t.Run("CriticalCheck", func(t *testing.T) {
+		registerCritical(t, agent, "billing", "billing-1")
+		d := diagnose(t, r, "billing")
+		expect(t, d, "health", registry.StatusFail, "registered but hidden", `billing-1: check "billing TTL" critical: TTL expired`)
+		expect(t, d, "service", registry.StatusFail, "billing is not registered")
+	})
+	t.Run("Typo", func(t *testing.T) {
+		for _, typo := range []string{"greter", "Greeter"} {
+			d := diagnose(t, r, typo)
+			expect(t, d, "service", registry.StatusFail, "did you mean greeter (version 1.0.0")
+			expect(t, d, "health", registry.StatusFail, "no instance of "+typo)
+			expect(t, d, "datacenters", registry.StatusOK, "in no other datacenter")
+		}
+		expect(t, diagnose(t, r, "Greeter"), "name", registry.StatusWarn, "instances of greeter", "ignore case")
+	})
+	t.Run("WrongDatacenter", func(t *testing.T) {
+		wrong := open(t, agent.HTTPAddr, consul.Datacenter("dc9"))
+		d := diagnose(t, wrong, "greeter")
+		expect(t, d, "datacenter", registry.StatusFail, "dc9", "it knows dc1", `consul.Datacenter("dc1")`)
+		if !d.Failed() {
+			t.Fatal("the diagnosis does not fail")
+		}
+	})
+	t.Run("NoAgent", func(t *testing.T) {
+		none := open(t, "127.0.0.1:1")
+		d := diagnose(t, none, "greeter")
+		expect(t, d, "agent", registry.StatusFail, "cannot be reached", "--registry_address")
+		expect(t, d, "listing", registry.StatusFail)
+	})
+}
+
+func TestDiagnoseACLDenied(t *testing.T) {
+	agent := consultest.StartDev(t, `acl { enabled = true, default_policy = "deny", tokens { initial_management = "root-token" } }`)
+	root := open(t, agent.HTTPAddr, consul.Token("root-token"))
+	if err := root.Register(svc("secret", "secret-1", "a")); err != nil {
+		t.Fatal(err)
+	}
+	anon := open(t, agent.HTTPAddr)
+	d := diagnose(t, anon, "secret")
+	expect(t, d, "acl", registry.StatusFail, "may not read service secret", "not even the servers' own consul", "consul.Token")
+	d = diagnose(t, root, "secret")
+	expect(t, d, "acl", registry.StatusOK)
+	expect(t, d, "health", registry.StatusOK, "1 passing")
+}
+
+func TestDiagnoseOtherDatacenter(t *testing.T) {
+	dc1 := consultest.StartDev(t)
+	dc2 := consultest.StartDev(t, `datacenter = "dc2"`)
+	if out, err := dc2.CLI("join", "-wan", dc1.SerfWAN); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if err := open(t, dc2.HTTPAddr).Register(svc("reports", "reports-1", "a")); err != nil {
+		t.Fatal(err)
+	}
+	r := open(t, dc1.HTTPAddr)
+	waitUntil(t, 30*time.Second, "dc1 sees dc2 over the WAN", func() error {
+		f := finding(t, diagnose(t, r, "reports"), "datacenters")
+		if f.Status != registry.StatusFail {
+			return fmt.Errorf("%s: %s", f.Status, f.Finding)
+		}
+		return nil
+	})
+	expect(t, diagnose(t, r, "reports"), "datacenters", registry.StatusFail, "registered in dc2 (1 instances), not in dc1", "consul.Datacenter")
+}

@@ -94,6 +94,9 @@ func (r *Registry) remember(s *registry.Service, ttl time.Duration, goMicro bool
 		r.refresh[s.Name] = time.Now().Add(ttl / 2)
 	}
 	if !mine {
+		if r.heardNodes == nil {
+			r.heardNodes = map[string]bool{}
+		}
 		r.heardNodes[inst] = goMicro
 	}
 	r.mu.Unlock()

@@ -54,6 +54,7 @@ func (r *Registry) checkInterfaces(all []net.Interface) registry.Finding {
 			loopbackOnly = nil
 		}
 	}
+	slices.Sort(usable)
 	joined := r.Interfaces()
 	if err := r.ready(); err != nil {
 		f.Status = registry.StatusFail
@@ -62,7 +63,17 @@ func (r *Registry) checkInterfaces(all []net.Interface) registry.Finding {
 		return f
 	}
 	f.Finding = fmt.Sprintf("joined %s; up and multicast-capable: %s", strings.Join(joined, ", "), listOrNone(usable))
+	var dead []string
+	for _, j := range joined {
+		if !slices.Contains(usable, j) {
+			dead = append(dead, j)
+		}
+	}
 	switch {
+	case len(dead) > 0:
+		f.Status = registry.StatusFail
+		f.Finding = fmt.Sprintf("joined %s, which is down or has multicast off: nothing is sent or heard there; up and multicast-capable: %s", strings.Join(dead, ", "), listOrNone(usable))
+		f.Fix = "`ip link set IF up multicast on`, or name an interface that has it (mdns.Interface, --interface)"
 	case len(loopbackOnly) > 0:
 		f.Status = registry.StatusWarn
 		f.Finding += "; only loopback"
@@ -156,6 +167,7 @@ func (r *Registry) checkOtherInterfaces(ctx context.Context, service string, all
 	f := registry.Finding{Check: "other interfaces"}
 	joined := r.Interfaces()
 	var found, asked []string
+	slices.SortFunc(all, func(a, b net.Interface) int { return strings.Compare(a.Name, b.Name) })
 	for _, ifi := range all {
 		if !multicastUp(ifi) || slices.Contains(joined, ifi.Name) {
 			continue

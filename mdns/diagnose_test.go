@@ -1,0 +1,117 @@
+package mdns_test
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/microreg/microreg/internal/netns"
+	"github.com/microreg/microreg/mdns"
+	"github.com/microreg/microreg/registry"
+)
+
+// veth makes a veth pair a<->b inside the test's private namespace, up,
+// with an address each and multicast as asked, and removes it when the
+// test ends: interfaces other than lo for the registries to be on.
+func veth(t *testing.T, a, b string, multicast bool) {
+	t.Helper()
+	if !netns.Inside() {
+		t.Fatal("veth pairs are made only inside the test's private network namespace")
+	}
+	mc := "off"
+	if multicast {
+		mc = "on"
+	}
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+	}
+	run("link", "add", a, "type", "veth", "peer", "name", b)
+	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", a).Run() })
+	for i, ifn := range []string{a, b} {
+		run("addr", "add", "10.99.0."+string(rune('1'+i))+"/24", "dev", ifn)
+		run("link", "set", ifn, "multicast", mc)
+		run("link", "set", ifn, "up")
+	}
+}
+
+func diagnoseCheck(t *testing.T, r registry.Registry, service, check string) registry.Finding {
+	t.Helper()
+	return checkIn(t, diagnose(r, service), check)
+}
+
+func diagnose(r registry.Registry, service string) *registry.Diagnosis {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return registry.Diagnose(ctx, r, service)
+}
+
+func checkIn(t *testing.T, d *registry.Diagnosis, check string) registry.Finding {
+	t.Helper()
+	for _, f := range d.Findings {
+		if f.Check == check {
+			return f
+		}
+	}
+	t.Fatalf("no %q check in %+v", check, d.Findings)
+	return registry.Finding{}
+}
+
+func wantCheck(t *testing.T, f registry.Finding, status registry.Status, says ...string) {
+	t.Helper()
+	if f.Status != status {
+		t.Fatalf("%s: %s (%s), want %s", f.Check, f.Status, f.Finding, status)
+	}
+	for _, s := range says {
+		if !strings.Contains(f.Finding+" "+f.Fix, s) {
+			t.Fatalf("%s: %q (fix %q) does not say %q", f.Check, f.Finding, f.Fix, s)
+		}
+	}
+}
+
+func TestDiagnoseNoMulticastInterface(t *testing.T) {
+	veth(t, "nomc0", "nomc1", false)
+	r := mdns.NewRegistry(mdns.Interface("nomc0"))
+	t.Cleanup(func() { registry.Close(r) })
+	wantCheck(t, diagnoseCheck(t, r, "greeter", "interfaces"), registry.StatusFail, "nomc0", "multicast on")
+}
+
+func TestDiagnoseServiceOnAnotherInterface(t *testing.T) {
+	veth(t, "mdv0", "mdv1", true)
+	there, err := mdns.New(mdns.Interface("mdv0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { there.Close() })
+	if err := there.Register(&registry.Service{Name: "hidden", Version: "1.0.0",
+		Nodes: []*registry.Node{{Id: "hidden-1", Address: "10.99.0.1:9090"}}}); err != nil {
+		t.Fatal(err)
+	}
+	here, err := mdns.New(mdns.Interface("lo"), mdns.QueryTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { here.Close() })
+	d := diagnose(here, "hidden")
+	wantCheck(t, checkIn(t, d, "interfaces"), registry.StatusWarn, "joined lo", "not joined: mdv0, mdv1")
+	wantCheck(t, checkIn(t, d, "other interfaces"), registry.StatusFail, "hidden answers on mdv0,", "mdns.Interface(\"mdv0\")")
+	wantCheck(t, checkIn(t, d, "service"), registry.StatusFail)
+	if !d.Failed() {
+		t.Fatal("the diagnosis does not fail")
+	}
+	// On the interface it is on, everything is fine. (Not across the
+	// pair: in one namespace both ends' addresses are local, and Linux
+	// drops a packet from a local address arriving on another interface.)
+	peer, err := mdns.New(mdns.Interface("mdv0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { peer.Close() })
+	d = diagnose(peer, "hidden")
+	wantCheck(t, checkIn(t, d, "traffic"), registry.StatusOK, "heard 1 nodes")
+	wantCheck(t, checkIn(t, d, "service"), registry.StatusOK, "version 1.0.0, 1 nodes")
+}

@@ -221,7 +221,11 @@ func checkHealth(service string, entries []*api.ServiceEntry) registry.Finding {
 		}
 	}
 	sort.Strings(failing)
-	f.Finding = fmt.Sprintf("%d instances: %d passing, %d warning, %d critical", len(entries), passing, warning, critical)
+	instances := fmt.Sprintf("%d instances", len(entries))
+	if len(entries) == 1 {
+		instances = "1 instance"
+	}
+	f.Finding = fmt.Sprintf("%s: %d passing, %d warning, %d critical", instances, passing, warning, critical)
 	if len(failing) > 0 {
 		f.Finding += "; " + strings.Join(failing, "; ")
 	}
@@ -248,7 +252,7 @@ func checkOtherDatacenters(ctx context.Context, cl *api.Client, service, here st
 		}
 		nodes, _, err := cl.Catalog().Service(service, "", (&api.QueryOptions{Datacenter: dc}).WithContext(ctx))
 		if err == nil && len(nodes) > 0 {
-			found = append(found, fmt.Sprintf("%s (%d instances)", dc, len(nodes)))
+			found = append(found, fmt.Sprintf("%s (%d in the catalog)", dc, len(nodes)))
 		}
 	}
 	if len(found) == 0 {

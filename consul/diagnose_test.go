@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/consul/api"
-
 	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/internal/consultest"
 	"github.com/microreg/microreg/registry"
@@ -47,42 +45,6 @@ func expect(t *testing.T, d *registry.Diagnosis, check string, status registry.S
 	}
 }
 
-// registerCritical registers an instance of name with a TTL check the way
-// a stopped go-micro server leaves it: critical, "TTL expired".
-func registerCritical(t *testing.T, agent *consultest.Agent, name, id string) {
-	t.Helper()
-	cl, err := api.NewClient(&api.Config{Address: agent.HTTPAddr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = cl.Agent().ServiceRegister(&api.AgentServiceRegistration{ID: id, Name: name, Address: "127.0.0.1", Port: 9090,
-		Check: &api.AgentServiceCheck{CheckID: "service:" + id, Name: name + " TTL", TTL: "30s", Status: api.HealthPassing}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cl.Agent().UpdateTTL("service:"+id, "TTL expired", api.HealthCritical); err != nil {
-		t.Fatal(err)
-	}
-	// The agent syncs the status change (and its output) to the catalog a
-	// moment later; an output change alone waits for check_update_interval.
-	waitUntil(t, 10*time.Second, "the check's output in the catalog", func() error {
-		entries, _, err := cl.Health().Service(name, "", false, nil)
-		if err != nil || len(entries) != 1 {
-			return fmt.Errorf("%v, %v", entries, err)
-		}
-		for _, c := range entries[0].Checks {
-			if c.CheckID == "service:"+id && c.Output == "TTL expired" {
-				return nil
-			}
-		}
-		var got []string
-		for _, c := range entries[0].Checks {
-			got = append(got, fmt.Sprintf("%s %s %q", c.CheckID, c.Status, c.Output))
-		}
-		return fmt.Errorf("checks: %v", got)
-	})
-}
-
 func TestDiagnose(t *testing.T) {
 	agent := consultest.StartDev(t)
 	r := open(t, agent.HTTPAddr)
@@ -97,10 +59,10 @@ func TestDiagnose(t *testing.T) {
 		expect(t, d, "agent", registry.StatusOK, agent.HTTPAddr, "datacenter dc1")
 		expect(t, d, "leader", registry.StatusOK, "Raft leader")
 		expect(t, d, "health", registry.StatusOK, "1 passing")
-		expect(t, d, "service", registry.StatusOK, "version 1.0.0, 1 nodes")
+		expect(t, d, "service", registry.StatusOK, "version 1.0.0, 1 node")
 	})
 	t.Run("CriticalCheck", func(t *testing.T) {
-		registerCritical(t, agent, "billing", "billing-1")
+		agent.RegisterCritical(t, "billing", "billing-1")
 		d := diagnose(t, r, "billing")
 		expect(t, d, "health", registry.StatusFail, "registered but hidden", `billing-1: check "billing TTL" critical: TTL expired`)
 		expect(t, d, "service", registry.StatusFail, "billing is not registered")
@@ -161,5 +123,5 @@ func TestDiagnoseOtherDatacenter(t *testing.T) {
 		}
 		return nil
 	})
-	expect(t, diagnose(t, r, "reports"), "datacenters", registry.StatusFail, "registered in dc2 (1 instances), not in dc1", "consul.Datacenter")
+	expect(t, diagnose(t, r, "reports"), "datacenters", registry.StatusFail, "registered in dc2 (1 in the catalog), not in dc1", "consul.Datacenter")
 }

@@ -134,7 +134,7 @@ func (r *Registry) checkTraffic(ctx context.Context) registry.Finding {
 		f.Fix = "nothing registered on the link, or UDP 5353 blocked (a firewall: allow it in and out), or the others on another interface"
 		return f
 	}
-	f.Finding = fmt.Sprintf("heard %d nodes of other processes", heard)
+	f.Finding = fmt.Sprintf("heard %d node(s) of other processes", heard)
 	return f
 }
 

@@ -112,6 +112,6 @@ func TestDiagnoseServiceOnAnotherInterface(t *testing.T) {
 	}
 	t.Cleanup(func() { peer.Close() })
 	d = diagnose(peer, "hidden")
-	wantCheck(t, checkIn(t, d, "traffic"), registry.StatusOK, "heard 1 nodes")
-	wantCheck(t, checkIn(t, d, "service"), registry.StatusOK, "version 1.0.0, 1 nodes")
+	wantCheck(t, checkIn(t, d, "traffic"), registry.StatusOK, "heard 1 node(s)")
+	wantCheck(t, checkIn(t, d, "service"), registry.StatusOK, "version 1.0.0, 1 node")
 }

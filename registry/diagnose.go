@@ -76,7 +76,11 @@ func Diagnose(ctx context.Context, r Registry, service string) *Diagnosis {
 	d.Findings = append(d.Findings, CheckListing(r.String(), list, err))
 	if service != "" && err == nil {
 		got, gerr := r.GetService(service, GetContext(ctx))
-		d.Findings = append(d.Findings, CheckService(service, got, gerr, list))
+		f := CheckService(service, got, gerr, list)
+		if f.Status == StatusFail && !strings.HasPrefix(f.Fix, "did you mean") && d.Failed() {
+			f.Fix = "see the failed checks above"
+		}
+		d.Findings = append(d.Findings, f)
 	}
 	return d
 }
@@ -89,7 +93,7 @@ func CheckListing(backend string, list []*Service, err error) Finding {
 		f.Fix = "see the checks above for why the backend cannot be reached"
 		return f
 	}
-	f.Finding = fmt.Sprintf("%s lists %d services", backend, len(names(list)))
+	f.Finding = fmt.Sprintf("%s lists %s", backend, count(len(names(list)), "service"))
 	return f
 }
 
@@ -150,7 +154,15 @@ func versions(vs []*Service) string {
 			parts = append(parts, "version "+version)
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("version %s, %d nodes", version, len(v.Nodes)))
+		parts = append(parts, fmt.Sprintf("version %s, %s", version, count(len(v.Nodes), "node")))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// count is "1 node", "2 nodes".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

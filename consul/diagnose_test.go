@@ -1,48 +1,25 @@
 package consul_test
 
 import (
-	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/internal/consultest"
 	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/registry/registrytest"
 )
 
-// diagnose runs the doctor's checks on r for service.
-func diagnose(t *testing.T, r registry.Registry, service string) *registry.Diagnosis {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	return registry.Diagnose(ctx, r, service)
-}
-
-// finding returns the check named check, failing the test without one.
-func finding(t *testing.T, d *registry.Diagnosis, check string) registry.Finding {
-	t.Helper()
-	for _, f := range d.Findings {
-		if f.Check == check {
-			return f
-		}
-	}
-	t.Fatalf("no %q check in %+v", check, d.Findings)
-	return registry.Finding{}
-}
-
+// expect runs the doctor's checks on r for service and wants check to
+// have status and say each of says.
 func expect(t *testing.T, d *registry.Diagnosis, check string, status registry.Status, says ...string) {
 	t.Helper()
-	f := finding(t, d, check)
-	if f.Status != status {
-		t.Fatalf("%s: %s (%s), want %s", check, f.Status, f.Finding, status)
-	}
-	for _, s := range says {
-		if !strings.Contains(f.Finding+" "+f.Fix, s) {
-			t.Fatalf("%s: %q (fix %q) does not say %q", check, f.Finding, f.Fix, s)
-		}
-	}
+	registrytest.WantFinding(t, d, check, status, says...)
+}
+
+func diagnose(r registry.Registry, service string) *registry.Diagnosis {
+	return registrytest.Diagnose(r, service)
 }
 
 func TestDiagnose(t *testing.T) {
@@ -52,7 +29,7 @@ func TestDiagnose(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("Healthy", func(t *testing.T) {
-		d := diagnose(t, r, "greeter")
+		d := diagnose(r, "greeter")
 		if d.Failed() {
 			t.Fatalf("a healthy service fails: %+v", d.Findings)
 		}
@@ -63,22 +40,22 @@ func TestDiagnose(t *testing.T) {
 	})
 	t.Run("CriticalCheck", func(t *testing.T) {
 		agent.RegisterCritical(t, "billing", "billing-1")
-		d := diagnose(t, r, "billing")
+		d := diagnose(r, "billing")
 		expect(t, d, "health", registry.StatusFail, "registered but hidden", `billing-1: check "billing TTL" critical: TTL expired`)
 		expect(t, d, "service", registry.StatusFail, "billing is not registered")
 	})
 	t.Run("Typo", func(t *testing.T) {
 		for _, typo := range []string{"greter", "Greeter"} {
-			d := diagnose(t, r, typo)
+			d := diagnose(r, typo)
 			expect(t, d, "service", registry.StatusFail, "did you mean greeter (version 1.0.0")
 			expect(t, d, "health", registry.StatusFail, "no instance of "+typo)
 			expect(t, d, "datacenters", registry.StatusOK, "in no other datacenter")
 		}
-		expect(t, diagnose(t, r, "Greeter"), "name", registry.StatusWarn, "instances of greeter", "ignore case")
+		expect(t, diagnose(r, "Greeter"), "name", registry.StatusWarn, "instances of greeter", "ignore case")
 	})
 	t.Run("WrongDatacenter", func(t *testing.T) {
 		wrong := open(t, agent.HTTPAddr, consul.Datacenter("dc9"))
-		d := diagnose(t, wrong, "greeter")
+		d := diagnose(wrong, "greeter")
 		expect(t, d, "datacenter", registry.StatusFail, "dc9", "it knows dc1", `consul.Datacenter("dc1")`)
 		if !d.Failed() {
 			t.Fatal("the diagnosis does not fail")
@@ -86,7 +63,7 @@ func TestDiagnose(t *testing.T) {
 	})
 	t.Run("NoAgent", func(t *testing.T) {
 		none := open(t, "127.0.0.1:1")
-		d := diagnose(t, none, "greeter")
+		d := diagnose(none, "greeter")
 		expect(t, d, "agent", registry.StatusFail, "cannot be reached", "--registry_address")
 		expect(t, d, "listing", registry.StatusFail)
 	})
@@ -99,9 +76,9 @@ func TestDiagnoseACLDenied(t *testing.T) {
 		t.Fatal(err)
 	}
 	anon := open(t, agent.HTTPAddr)
-	d := diagnose(t, anon, "secret")
+	d := diagnose(anon, "secret")
 	expect(t, d, "acl", registry.StatusFail, "may not read service secret", "not even the servers' own consul", "consul.Token")
-	d = diagnose(t, root, "secret")
+	d = diagnose(root, "secret")
 	expect(t, d, "acl", registry.StatusOK)
 	expect(t, d, "health", registry.StatusOK, "1 passing")
 }
@@ -117,11 +94,11 @@ func TestDiagnoseOtherDatacenter(t *testing.T) {
 	}
 	r := open(t, dc1.HTTPAddr)
 	waitUntil(t, 30*time.Second, "dc1 sees dc2 over the WAN", func() error {
-		f := finding(t, diagnose(t, r, "reports"), "datacenters")
+		f, _ := diagnose(r, "reports").Check("datacenters")
 		if f.Status != registry.StatusFail {
 			return fmt.Errorf("%s: %s", f.Status, f.Finding)
 		}
 		return nil
 	})
-	expect(t, diagnose(t, r, "reports"), "datacenters", registry.StatusFail, "registered in dc2 (1 in the catalog), not in dc1", "consul.Datacenter")
+	expect(t, diagnose(r, "reports"), "datacenters", registry.StatusFail, "registered in dc2 (1 in the catalog), not in dc1", "consul.Datacenter")
 }

@@ -1,10 +1,8 @@
 package gossip_test
 
 import (
-	"context"
 	"net"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,34 +10,23 @@ import (
 
 	"github.com/microreg/microreg/gossip"
 	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/registry/registrytest"
 )
 
-// checkOf runs the doctor's checks on r for service and returns the one
-// named check.
-func checkOf(t *testing.T, r registry.Registry, service, check string) registry.Finding {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	d := registry.Diagnose(ctx, r, service)
-	for _, f := range d.Findings {
-		if f.Check == check {
-			return f
-		}
-	}
-	t.Fatalf("no %q check in %+v", check, d.Findings)
-	return registry.Finding{}
+// checkOf runs the doctor's checks on r for service and returns the
+// diagnosis and the name of the check wanted, for expectCheck.
+func checkOf(_ *testing.T, r registry.Registry, service, check string) finding {
+	return finding{registrytest.Diagnose(r, service), check}
 }
 
-func expectCheck(t *testing.T, f registry.Finding, status registry.Status, says ...string) {
+type finding struct {
+	d     *registry.Diagnosis
+	check string
+}
+
+func expectCheck(t *testing.T, f finding, status registry.Status, says ...string) {
 	t.Helper()
-	if f.Status != status {
-		t.Fatalf("%s: %s (%s), want %s", f.Check, f.Status, f.Finding, status)
-	}
-	for _, s := range says {
-		if !strings.Contains(f.Finding+" "+f.Fix, s) {
-			t.Fatalf("%s: %q (fix %q) does not say %q", f.Check, f.Finding, f.Fix, s)
-		}
-	}
+	registrytest.WantFinding(t, f.d, f.check, status, says...)
 }
 
 func TestDiagnoseHealthyCluster(t *testing.T) {

@@ -1,7 +1,6 @@
 package mdns_test
 
 import (
-	"context"
 	"os/exec"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/microreg/microreg/internal/netns"
 	"github.com/microreg/microreg/mdns"
 	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/registry/registrytest"
 )
 
 // veth makes a veth pair a<->b inside the test's private namespace, up,
@@ -39,45 +39,11 @@ func veth(t *testing.T, a, b string, multicast bool) {
 	}
 }
 
-func diagnoseCheck(t *testing.T, r registry.Registry, service, check string) registry.Finding {
-	t.Helper()
-	return checkIn(t, diagnose(r, service), check)
-}
-
-func diagnose(r registry.Registry, service string) *registry.Diagnosis {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	return registry.Diagnose(ctx, r, service)
-}
-
-func checkIn(t *testing.T, d *registry.Diagnosis, check string) registry.Finding {
-	t.Helper()
-	for _, f := range d.Findings {
-		if f.Check == check {
-			return f
-		}
-	}
-	t.Fatalf("no %q check in %+v", check, d.Findings)
-	return registry.Finding{}
-}
-
-func wantCheck(t *testing.T, f registry.Finding, status registry.Status, says ...string) {
-	t.Helper()
-	if f.Status != status {
-		t.Fatalf("%s: %s (%s), want %s", f.Check, f.Status, f.Finding, status)
-	}
-	for _, s := range says {
-		if !strings.Contains(f.Finding+" "+f.Fix, s) {
-			t.Fatalf("%s: %q (fix %q) does not say %q", f.Check, f.Finding, f.Fix, s)
-		}
-	}
-}
-
 func TestDiagnoseNoMulticastInterface(t *testing.T) {
 	veth(t, "nomc0", "nomc1", false)
 	r := mdns.NewRegistry(mdns.Interface("nomc0"))
 	t.Cleanup(func() { registry.Close(r) })
-	wantCheck(t, diagnoseCheck(t, r, "greeter", "interfaces"), registry.StatusFail, "nomc0", "multicast on")
+	registrytest.WantFinding(t, registrytest.Diagnose(r, "greeter"), "interfaces", registry.StatusFail, "nomc0", "multicast on")
 }
 
 func TestDiagnoseServiceOnAnotherInterface(t *testing.T) {
@@ -96,10 +62,10 @@ func TestDiagnoseServiceOnAnotherInterface(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { here.Close() })
-	d := diagnose(here, "hidden")
-	wantCheck(t, checkIn(t, d, "interfaces"), registry.StatusWarn, "joined lo", "not joined: mdv0, mdv1")
-	wantCheck(t, checkIn(t, d, "other interfaces"), registry.StatusFail, "hidden answers on mdv0,", "mdns.Interface(\"mdv0\")")
-	wantCheck(t, checkIn(t, d, "service"), registry.StatusFail)
+	d := registrytest.Diagnose(here, "hidden")
+	registrytest.WantFinding(t, d, "interfaces", registry.StatusWarn, "joined lo", "not joined: mdv0, mdv1")
+	registrytest.WantFinding(t, d, "other interfaces", registry.StatusFail, "hidden answers on mdv0,", "mdns.Interface(\"mdv0\")")
+	registrytest.WantFinding(t, d, "service", registry.StatusFail)
 	if !d.Failed() {
 		t.Fatal("the diagnosis does not fail")
 	}
@@ -111,7 +77,7 @@ func TestDiagnoseServiceOnAnotherInterface(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { peer.Close() })
-	d = diagnose(peer, "hidden")
-	wantCheck(t, checkIn(t, d, "traffic"), registry.StatusOK, "heard 1 node(s)")
-	wantCheck(t, checkIn(t, d, "service"), registry.StatusOK, "version 1.0.0, 1 node")
+	d = registrytest.Diagnose(peer, "hidden")
+	registrytest.WantFinding(t, d, "traffic", registry.StatusOK, "heard 1 node(s)")
+	registrytest.WantFinding(t, d, "service", registry.StatusOK, "version 1.0.0, 1 node")
 }

@@ -58,6 +58,15 @@ type Diagnosis struct {
 	Findings []Finding `json:"checks"`
 }
 
+// Check returns the finding of the check named name, if it ran.
+func (d *Diagnosis) Check(name string) (Finding, bool) {
+	i := slices.IndexFunc(d.Findings, func(f Finding) bool { return f.Check == name })
+	if i < 0 {
+		return Finding{}, false
+	}
+	return d.Findings[i], true
+}
+
 // Failed reports whether any check failed.
 func (d *Diagnosis) Failed() bool {
 	return slices.ContainsFunc(d.Findings, func(f Finding) bool { return f.Status == StatusFail })

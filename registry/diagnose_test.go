@@ -52,13 +52,11 @@ func TestDiagnoseSharedChecks(t *testing.T) {
 	ctx := context.Background()
 	check := func(d *registry.Diagnosis, name string) registry.Finding {
 		t.Helper()
-		for _, f := range d.Findings {
-			if f.Check == name {
-				return f
-			}
+		f, ok := d.Check(name)
+		if !ok {
+			t.Fatalf("no %q check in %+v", name, d.Findings)
 		}
-		t.Fatalf("no %q check in %+v", name, d.Findings)
-		return registry.Finding{}
+		return f
 	}
 
 	d := registry.Diagnose(ctx, r, "greeter")

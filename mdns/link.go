@@ -45,10 +45,9 @@ func openLink(ifi *net.Interface, network string) (*link, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s (%s): %w", ifi.Name, network, err)
 	}
-	if err := onlyJoinedGroups(l.listener, network); err != nil {
-		_ = l.listener.Close()
-		return nil, fmt.Errorf("listening on %s (%s) alone: %w", ifi.Name, network, err)
-	}
+	// Best effort: a kernel without the option (IPv6's came in Linux
+	// 4.20) hears other interfaces' traffic too, as before.
+	_ = onlyJoinedGroups(l.listener, network)
 	unspecified := net.IPv4zero
 	if network == "udp6" {
 		unspecified = net.IPv6unspecified

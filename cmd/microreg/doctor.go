@@ -18,19 +18,27 @@ func doctor(backend string, addrs, args []string, asJSON bool, timeout time.Dura
 	if len(addrs) > 0 {
 		opts = append(opts, registry.Addrs(addrs...))
 	}
-	r, err := registry.New(backend, opts...)
-	if err != nil {
-		fmt.Fprintln(stderr, "microreg:", err)
-		return 1
-	}
-	defer registry.Close(r)
 	service := ""
 	if len(args) > 0 {
 		service = args[0]
 	}
+	r, err := registry.New(backend, opts...)
+	if err != nil {
+		// Not linked in: the first thing to say, as a failed check.
+		return report(&registry.Diagnosis{Backend: backend, Service: service, Findings: []registry.Finding{{
+			Check: "backend", Status: registry.StatusFail, Finding: err.Error(),
+			Fix: "pick one of those, or blank-import the backend's package in the program that registers",
+		}}}, asJSON, stdout, stderr)
+	}
+	defer registry.Close(r)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	d := registry.Diagnose(ctx, r, service)
+	return report(registry.Diagnose(ctx, r, service), asJSON, stdout, stderr)
+}
+
+// report prints d as text or JSON and returns the exit status: 1 if a
+// check failed.
+func report(d *registry.Diagnosis, asJSON bool, stdout, stderr io.Writer) int {
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

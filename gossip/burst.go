@@ -11,7 +11,11 @@ import "github.com/hashicorp/memberlist"
 // whole state (its registrations and recent deregistrations) over TCP to
 // every member, once, when it gets to it. The changes made meanwhile ride
 // along in that state, and a member applies only what is newer than what
-// it has, so nothing is lost or rolled back.
+// it has, so nothing is lost or rolled back. A push that ends with
+// changes made since it began is followed by another: the changes sent
+// on their own while it ran (the queue had drained under burstBacklog)
+// went as packets, which a member busy with the burst may drop, and
+// without a last push they would wait for push/pull (15 s and more).
 
 // burstBacklog is the send queue's length past which changes are
 // coalesced into one push of this node's state.
@@ -45,6 +49,7 @@ func (g *Registry) ownState() []*update {
 // messages of at most maxUpdatesPerPush updates.
 func (g *Registry) pushState() {
 	g.mu.Lock()
+	began := g.ltime
 	own := g.ownState()
 	ml := g.ml
 	var targets []memberlist.Node
@@ -67,5 +72,11 @@ func (g *Registry) pushState() {
 				g.logf(logDebug, "gossip: state to %s: %v", targets[i].Name, err)
 			}
 		}
+	}
+	g.mu.Lock()
+	more := g.ltime != began
+	g.mu.Unlock()
+	if more {
+		g.coalesce() // the burst went on: push once more when it is over
 	}
 }

@@ -82,10 +82,10 @@ func Diagnose(ctx context.Context, r Registry, service string) *Diagnosis {
 		d.Findings = append(d.Findings, dg.Diagnose(ctx, service)...)
 	}
 	list, err := r.ListServices(ListContext(ctx))
-	d.Findings = append(d.Findings, CheckListing(r.String(), list, err))
+	d.Findings = append(d.Findings, checkListing(r.String(), list, err))
 	if service != "" && err == nil {
 		got, gerr := r.GetService(service, GetContext(ctx))
-		f := CheckService(service, got, gerr, list)
+		f := checkService(service, got, gerr, list)
 		if f.Status == StatusFail && !strings.HasPrefix(f.Fix, "did you mean") && d.Failed() {
 			f.Fix = "see the failed checks above"
 		}
@@ -94,8 +94,8 @@ func Diagnose(ctx context.Context, r Registry, service string) *Diagnosis {
 	return d
 }
 
-// CheckListing is the check that the backend answers at all.
-func CheckListing(backend string, list []*Service, err error) Finding {
+// checkListing is the check that the backend answers at all.
+func checkListing(backend string, list []*Service, err error) Finding {
 	f := Finding{Check: "listing"}
 	if err != nil {
 		f.Status, f.Finding = StatusFail, fmt.Sprintf("%s cannot list services: %v", backend, err)
@@ -106,9 +106,9 @@ func CheckListing(backend string, list []*Service, err error) Finding {
 	return f
 }
 
-// CheckService is the check that service is found: got and err are its
+// checkService is the check that service is found: got and err are its
 // GetService, list what ListServices returned (for the closest names).
-func CheckService(service string, got []*Service, err error, list []*Service) Finding {
+func checkService(service string, got []*Service, err error, list []*Service) Finding {
 	f := Finding{Check: "service"}
 	switch {
 	case err == nil && len(got) > 0:

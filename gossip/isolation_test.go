@@ -87,11 +87,31 @@ func TestRollingKeyRotation(t *testing.T) {
 // A burst of 1,000 registrations on one member of ten reaches every
 // other member, coalesced into pushes of the member's state instead of
 // waiting for gossip rounds and push/pull.
+//
+// Push/pull is off here, so that only the burst's own pushes (and
+// gossip) can deliver it, and probes are as patient as in the 10 | 20
+// partition test: under the race detector on a loaded machine the
+// member registering the burst misses the Local preset's 200 ms acks,
+// is declared dead, and has its registrations dropped and asked for
+// again, which is failure detection, not what this test is about.
 func TestBurstReachesEveryMember(t *testing.T) {
-	seed := node(t, nil)
-	ms := []*gossip.Registry{seed}
-	for i := 1; i < 10; i++ {
-		ms = append(ms, node(t, []string{addr(t, seed)}))
+	cfg := func() registry.Option {
+		c := gossip.LocalConfig()
+		c.Name = ""            // each node its own random name
+		c.PushPullInterval = 0 // memberlist: no periodic state exchange
+		c.ProbeInterval, c.ProbeTimeout = time.Second, 800*time.Millisecond
+		c.SuspicionMult = 4
+		return gossip.Config(c)
+	}
+	// Without periodic push/pull, membership spreads only by gossip,
+	// which a loaded machine drops. A join is a push/pull, so each node
+	// joins every member before it, and every pair learns of each other
+	// directly.
+	var ms []*gossip.Registry
+	var seeds []string
+	for i := 0; i < 10; i++ {
+		m := node(t, seeds, cfg())
+		ms, seeds = append(ms, m), append(seeds, addr(t, m))
 	}
 	waitUntil(t, 30*time.Second, "the cluster formed", func() bool {
 		for _, m := range ms {
@@ -108,11 +128,11 @@ func TestBurstReachesEveryMember(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The bound stated in the README is 2 s (measured in bench/); 6 s
-	// here leaves room for the race detector and a loaded machine, and is
-	// still far under what gossip rounds and push/pull alone take (15 s
-	// and more).
-	took := waitUntil(t, 6*time.Second, "every member lists the whole burst", func() bool {
+	// The bound stated in the README is 2 s (measured in bench/, where
+	// it belongs). With push/pull off the bound here is no measurement:
+	// 30 s leaves room for the race detector and a machine busy with other
+	// packages' tests.
+	took := waitUntil(t, 30*time.Second, "every member lists the whole burst", func() bool {
 		for _, m := range ms {
 			list, err := m.ListServices()
 			if err != nil || len(list) != n {

@@ -59,6 +59,9 @@ func (g *Registry) pushState() {
 		}
 	}
 	g.mu.Unlock()
+	if len(targets) == 0 {
+		return // alone: nobody to tell (a member that joins is sent the state then)
+	}
 	for len(own) > 0 {
 		batch := own[:min(len(own), maxUpdatesPerPush)]
 		own = own[len(batch):]

@@ -19,9 +19,9 @@ import (
 )
 
 // peerEnv names the role a re-executed test binary plays in a mixed fleet:
-// "server:gomicro", "server:microreg", "client:gomicro" or
-// "client:microreg". Each is an ordinary go-micro program (the greeter)
-// whose registry is go-micro's own mDNS registry or microreg's.
+// "server:" or "client:" and "gomicro", "microreg" or "default". Each is
+// an ordinary go-micro program (the greeter) whose registry is go-micro's
+// own mDNS registry, microreg's on lo, or microreg's with no options.
 const peerEnv = "MICROREG_MDNS_PEER"
 
 // peer runs one role and returns the exit status.
@@ -44,6 +44,12 @@ func runPeer(role string) error {
 		if err != nil {
 			return err
 		}
+		defer registry.Close(m)
+		r = m
+	case "default":
+		// As a new user writes it: no options at all (every interface
+		// up and multicast-capable, which in the test's namespace is lo).
+		m := mdns.NewRegistry()
 		defer registry.Close(m)
 		r = m
 	default:
@@ -78,11 +84,14 @@ func runPeer(role string) error {
 
 // TestMixedFleetRPC: a greeter server on one registry and a client on the
 // other, each its own process started after the server registered, call
-// each other through go-micro's own client and server, both ways.
+// each other through go-micro's own client and server, both ways; and the
+// everyday order on microreg alone, server and client each built with
+// mdns.NewRegistry() and no options.
 func TestMixedFleetRPC(t *testing.T) {
 	for _, c := range []struct{ server, client string }{
 		{"gomicro", "microreg"},
 		{"microreg", "gomicro"},
+		{"default", "default"},
 	} {
 		t.Run(c.server+"-server_"+c.client+"-client", func(t *testing.T) {
 			srv := proctest.Start(t, os.Args[0], []string{peerEnv + "=server:" + c.server})

@@ -15,13 +15,30 @@ const (
 	footprintWatchers = 100
 )
 
-// liveHeap is the live heap after a collection, and the goroutine count.
+// liveHeap is the live heap once it has settled, and the goroutine count.
+// A backend may still be at work on what was just done (a gossip state
+// push, a queued announcement) and hold memory it is about to let go, so
+// the heap is read after two collections, every 10 ms, until two readings
+// in a row are within 4 KiB of each other (2 s at most).
 func liveHeap() (uint64, int) {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc, runtime.NumGoroutine()
+	read := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	const settled = 4 << 10
+	h := read()
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond) // polling interval
+		next := read()
+		if max(next, h)-min(next, h) < settled {
+			return next, runtime.NumGoroutine()
+		}
+		h = next
+	}
+	return h, runtime.NumGoroutine()
 }
 
 // Footprint registers footprintNodes single-node services in r (one node

@@ -9,20 +9,19 @@ import (
 )
 
 // The catalog loop is one blocking query on the service list
-// (/v1/catalog/services), run once a registry has a node or a view, until
-// Close. It is
-//   - the agent's pulse: when the agent dies the connection breaks at
-//     once, the query is retried within a second, and the first answer
-//     after a failure, or an index that went back (the agent's state was
-//     reset), makes every heartbeat beat at once and, with shared change
-//     detection, every view be read again; so own nodes are registered
-//     again, passing, and views are current about a second after an
-//     agent's return;
+// (/v1/catalog/services), run once change detection is shared (more views
+// than ViewQueries, or a watch of every service), until Close. Its index
+// moves at every registration anywhere in the catalog, so a registry that
+// views a few services never runs it. It is
 //   - the list a watch of every service follows: a view for each new
 //     name, and a service gone from the list gone from the store;
-//   - with shared change detection, a source of changes: a service whose
-//     tags changed (go-micro's consul plugin keeps its data in tags) is
-//     read again.
+//   - a source of changes: a service whose tags changed (go-micro's
+//     consul plugin keeps its data in tags) is read again, and so, on any
+//     change of the catalog, is a service with an instance that has no
+//     check of its own;
+//   - a sign of the agent's return: the first answer after a failure, or
+//     an index that went back (the agent's state was reset), makes every
+//     heartbeat beat at once and every view be read again.
 
 // startCatalogLocked starts the catalog loop if it is not running. c.mu
 // is held.

@@ -46,6 +46,9 @@ type agents struct {
 }
 
 func newAgents(o registry.Options) (*agents, error) {
+	if n, ok := registry.ContextValue[int](o, viewQueriesKey{}); ok && n < 0 {
+		return nil, fmt.Errorf("%w: ViewQueries(%d): want 0 or more", ErrConfig, n)
+	}
 	base := api.DefaultConfig()
 	if c, ok := registry.ContextValue[*api.Config](o, configKey{}); ok && c != nil {
 		cp := *c
@@ -60,7 +63,7 @@ func newAgents(o registry.Options) (*agents, error) {
 	tr := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConnsPerHost: maxConnsPerAgent,
+		MaxIdleConnsPerHost: maxIdlePerAgent,
 		IdleConnTimeout:     90 * time.Second,
 	}
 	if o.TLSConfig != nil || o.Secure || base.Scheme == "https" {

@@ -8,6 +8,33 @@
 // one service or for all of them. Services registered by go-micro's
 // consul plugin are readable, so a fleet can switch one service at a time.
 //
+// # What a change costs
+//
+// A registry that views up to ViewQueries services (DefaultViewQueries,
+// 11) follows each with a blocking query of its own on
+// /v1/health/service/NAME, which the agent answers from its streaming
+// view of that one service. A change to a service it does not view costs
+// it and its agent nothing, however large the catalog and however many
+// registries the host runs; a change to a viewed service costs each
+// registry viewing it one answer, as a raw blocking query would. It holds
+// at most ViewQueries + 5 connections to its agent: 16 by default.
+//
+// A registry that views more services, or watches every service, shares
+// its change detection: one blocking query on the health of every check
+// (/v1/health/state/any) and one on the service list find which services
+// changed, and two fetchers read only those. It holds 4 long-lived
+// connections whatever it views, but every change anywhere in the catalog
+// costs it and its agent a reading of every check: O(catalog) a change,
+// per registry (about 20 ms of agent CPU at 1,000 services). That is for
+// the few processes that watch everything, such as a gateway.
+//
+// So, per change, with V registries on a host each viewing K services of
+// a catalog of C: nothing for a service none of them views while K is at
+// most ViewQueries; one answer per registry viewing the changed service;
+// and O(C) per registry past ViewQueries or with a watch of every service.
+// Connections: V × (K + 5) at most, against the agent's 200 per client
+// address (limits.http_max_conns_per_client).
+//
 // It registers itself as "consul". With no options it uses the agent at
 // CONSUL_HTTP_ADDR or 127.0.0.1:8500; registry.Addrs (or
 // --registry_address) names agents, failing over between them.
@@ -41,6 +68,8 @@ type Registry struct {
 	configErr error
 	views     map[string]*view
 	catalogOn bool // the catalog loop runs (catalog.go)
+	pulseOn   bool // the pulse runs (pulse.go)
+	pulseWake chan struct{}
 	watchAll  bool // a watch of every service was started
 	shared    bool // change detection is shared (shared.go)
 

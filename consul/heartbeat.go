@@ -201,7 +201,7 @@ func (c *Registry) startHeartbeat(p nodePlan, ttl, checkTTL time.Duration) *hear
 	c.heartbeats[reg.ID] = hb
 	c.wg.Add(1)
 	go c.beat(ctx, hb)
-	c.startCatalogLocked() // the agent's pulse: see catalog.go
+	c.startPulseLocked()
 	return hb
 }
 

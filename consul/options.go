@@ -9,18 +9,19 @@ import (
 )
 
 type (
-	configKey     struct{}
-	tokenKey      struct{}
-	dcKey         struct{}
-	staleKey      struct{}
-	consistentKey struct{}
-	deregKey      struct{}
-	checkTTLKey   struct{}
-	insecureKey   struct{}
-	checksKey     struct{}
-	tagsKey       struct{}
-	metaKey       struct{}
-	pluginTagsKey struct{}
+	configKey      struct{}
+	tokenKey       struct{}
+	dcKey          struct{}
+	staleKey       struct{}
+	consistentKey  struct{}
+	deregKey       struct{}
+	checkTTLKey    struct{}
+	insecureKey    struct{}
+	checksKey      struct{}
+	tagsKey        struct{}
+	metaKey        struct{}
+	pluginTagsKey  struct{}
+	viewQueriesKey struct{}
 )
 
 // checkSpec is a check added by HTTPCheck, TCPCheck or GRPCCheck.
@@ -40,6 +41,11 @@ const (
 	// DefaultDeregisterCriticalAfter is how long Consul keeps an instance
 	// whose check is critical (a killed process) before removing it.
 	DefaultDeregisterCriticalAfter = time.Minute
+	// DefaultViewQueries is how many services a registry follows with a
+	// blocking query each before its change detection is shared: with the
+	// pulse and the 4 idle connections short calls reuse, at most 16
+	// connections to the agent (see ViewQueries).
+	DefaultViewQueries = 11
 )
 
 // Config sets the whole consul/api configuration (address, scheme, token,
@@ -61,6 +67,22 @@ func Datacenter(dc string) registry.Option { return registry.ContextOption(dcKey
 // default were tried: on a loaded agent they left views behind changes
 // for seconds.)
 func AllowStale(b bool) registry.Option { return registry.ContextOption(staleKey{}, b) }
+
+// ViewQueries sets how many services (default DefaultViewQueries) a
+// registry follows with a blocking query of their own on
+// /v1/health/service/NAME: a change to any other service in the catalog
+// costs such a registry, and its agent, nothing. Each query holds one
+// connection to the agent, so a registry holds at most n + 5 (n queries,
+// the pulse that watches one of its own nodes, and at most 4 idle
+// connections that heartbeats and Register reuse); with many registries on
+// one host, keep their sum under the agent's limits.http_max_conns_per_client
+// (200 by default). A registry that views more than n services, or watches
+// every service, shares its change detection instead: 4 long-lived
+// connections whatever it views, but every change anywhere in the catalog
+// costs it and its agent a reading of every service check
+// (/v1/health/state/any). 0 always shares. Views already running keep
+// their mode; the option applies to views started after it.
+func ViewQueries(n int) registry.Option { return registry.ContextOption(viewQueriesKey{}, n) }
 
 // Consistent makes reads consistent (the leader checks it still leads);
 // it turns stale reads off.

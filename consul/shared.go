@@ -33,6 +33,7 @@ const resyncEvery = 5 * time.Minute
 // c.mu is held.
 func (c *Registry) shareLocked() {
 	c.shared = true
+	c.startCatalogLocked()
 	for name, v := range c.views {
 		if v.cancel != nil {
 			v.cancel()

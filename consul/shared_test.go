@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/consul/api"
 
+	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/internal/consultest"
 	"github.com/microreg/microreg/registry"
 )
@@ -29,8 +30,8 @@ func TestSharedDetectionSeesInstancesWithoutChecks(t *testing.T) {
 		}
 	}
 	put("bare-a", "bare-a-1", 7001)
-	r := open(t, agent.HTTPAddr)
-	for _, name := range []string{"bare-a", "bare-b", "bare-c", "bare-d"} { // past the per-service views
+	r := open(t, agent.HTTPAddr, consul.ViewQueries(2))
+	for _, name := range []string{"bare-a", "bare-b", "bare-c", "bare-d"} { // past the queries of their own
 		if _, err := r.GetService(name); err != nil && err != registry.ErrNotFound { //nolint:errorlint // the sentinel itself
 			t.Fatal(err)
 		}
@@ -80,7 +81,7 @@ func TestSharedDetectionWatcherSeesARegistrationBesideCheckless(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := open(t, agent.HTTPAddr)
+	r := open(t, agent.HTTPAddr, consul.ViewQueries(2))
 	for i := 0; i < 10; i++ {
 		if _, err := r.GetService(fmt.Sprintf("plain-%d", i)); err != nil {
 			t.Fatal(err)

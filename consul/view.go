@@ -12,29 +12,40 @@ import (
 	"github.com/microreg/microreg/registry"
 )
 
-// How a registry keeps its views current while holding a small, constant
-// number of connections to its agent, however many services it views:
+// How a registry keeps its views current while holding a bounded number
+// of connections to its agent, however many services it views:
 //
-//   - a registry that views at most perServiceViews services holds one
-//     blocking query per view (/v1/health/service/NAME): cheapest for the
-//     agent, each change answered only to the views of that service;
+//   - a registry that views at most ViewQueries services (11 by default)
+//     holds one blocking query per view (/v1/health/service/NAME). The
+//     agent answers each from a view of that one service (its streaming
+//     backend, on by default since Consul 1.10), so a change to any other
+//     service in the catalog wakes none of them: it costs this registry and
+//     its agent nothing, however large the catalog;
 //   - past that, or for a watch of every service, change detection is
 //     shared (shared.go): one blocking query on the health of every check
 //     (/v1/health/state/any) and the catalog loop's on the service list
-//     find which services changed, and two fetchers read only those.
+//     find which services changed, and two fetchers read only those. That
+//     holds 4 long-lived connections whatever the number of views, but
+//     every change anywhere in the catalog makes the agent read, and this
+//     registry decode, every service check: O(catalog) a change.
 //
-// With the catalog loop (catalog.go), which also notices the agent's
-// return, a registry holds at most 4 long-lived connections to its agent:
-// perServiceViews view queries and the catalog loop, or the catalog loop,
-// the health loop and the two fetchers; its short calls (heartbeats,
-// Register) reuse the idle ones, of which the HTTP transport keeps at most
-// maxConnsPerAgent. (A hard cap on connections was tried: a call queued
+// A registry with nodes of its own also holds the pulse (pulse.go), a
+// blocking query on one of them. Its short calls (heartbeats, Register)
+// reuse idle connections, of which the HTTP transport keeps at most
+// maxIdlePerAgent. (A hard cap on connections was tried: a call queued
 // behind long-lived queries could wait for minutes.)
 const (
-	perServiceViews  = 2
-	fetchers         = 2
-	maxConnsPerAgent = 4
+	fetchers        = 2
+	maxIdlePerAgent = 4
 )
+
+// viewQueries is how many views hold a query of their own (ViewQueries).
+func (c *Registry) viewQueries() int {
+	if n, ok := registry.ContextValue[int](c.opts, viewQueriesKey{}); ok && n >= 0 {
+		return n
+	}
+	return DefaultViewQueries
+}
 
 // view keeps one service's passing instances in the store.
 type view struct {
@@ -89,8 +100,7 @@ func (c *Registry) startView(name string, urgent bool) *view {
 		v.settle(registry.ErrClosed)
 		return v
 	}
-	c.startCatalogLocked()
-	if !c.shared && len(c.views) > perServiceViews {
+	if !c.shared && len(c.views) > c.viewQueries() {
 		c.shareLocked()
 	}
 	if c.shared {
@@ -117,13 +127,6 @@ func (c *Registry) dropView(name string, v *view) {
 			v.cancel()
 		}
 	}
-}
-
-// viewed reports whether name has a view.
-func (c *Registry) viewed(name string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.views[name] != nil
 }
 
 // reread queues a read of name's view, if it has one: at the front when

@@ -46,6 +46,9 @@ type agents struct {
 }
 
 func newAgents(o registry.Options) (*agents, error) {
+	if err := registry.CheckOptions(o, Name); err != nil {
+		return nil, err
+	}
 	if n, ok := registry.ContextValue[int](o, viewQueriesKey{}); ok && n < 0 {
 		return nil, fmt.Errorf("%w: ViewQueries(%d): want 0 or more", ErrConfig, n)
 	}
@@ -98,10 +101,9 @@ func newAgents(o registry.Options) (*agents, error) {
 	}
 	// Reads go to the leader unless AllowStale; one that fails for want of
 	// a leader is asked again of any server (see noLeader).
-	stale, _ := registry.ContextValue[bool](o, staleKey{})
-	consistent, _ := registry.ContextValue[bool](o, consistentKey{})
-	a.query.AllowStale = stale && !consistent
-	a.query.RequireConsistent = consistent
+	mode, _ := registry.ContextValue[Read](o, readKey{})
+	a.query.AllowStale = mode == ReadStale
+	a.query.RequireConsistent = mode == ReadConsistent
 	return a, nil
 }
 

@@ -55,7 +55,7 @@ import (
 // Name is the backend's name in the registry table and String().
 const Name = "consul"
 
-func init() { registry.Register(Name, NewRegistry) }
+func init() { registry.Register(Name, registry.FactoryOf(New)) }
 
 // Registry is the Consul backend: go-micro's registry.Registry, plus
 // Close. New returns one; NewRegistry returns one as a registry.Registry.
@@ -121,6 +121,9 @@ func open(opts []registry.Option) *Registry {
 // Init applies opts; new addresses take effect for every later call, and
 // the views already running move to them.
 func (c *Registry) Init(opts ...registry.Option) error {
+	if err := registry.CheckInit(Name, func(string) bool { return true }, opts...); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {

@@ -12,8 +12,7 @@ type (
 	configKey      struct{}
 	tokenKey       struct{}
 	dcKey          struct{}
-	staleKey       struct{}
-	consistentKey  struct{}
+	readKey        struct{}
 	deregKey       struct{}
 	checkTTLKey    struct{}
 	insecureKey    struct{}
@@ -51,22 +50,77 @@ const (
 // Config sets the whole consul/api configuration (address, scheme, token,
 // TLS files, datacenter...). registry.Addrs, when given, still choose the
 // agents.
-func Config(c *api.Config) registry.Option { return registry.ContextOption(configKey{}, c) }
+func Config(c *api.Config) registry.Option {
+	return registry.BackendOption(Name, "consul.Config", configKey{}, c)
+}
 
 // Token sets the ACL token.
-func Token(token string) registry.Option { return registry.ContextOption(tokenKey{}, token) }
+func Token(token string) registry.Option {
+	return registry.BackendOption(Name, "consul.Token", tokenKey{}, token)
+}
 
 // Datacenter sets the datacenter queried.
-func Datacenter(dc string) registry.Option { return registry.ContextOption(dcKey{}, dc) }
+func Datacenter(dc string) registry.Option {
+	return registry.BackendOption(Name, "consul.Datacenter", dcKey{}, dc)
+}
 
-// AllowStale lets every read be answered by any server, not just the
-// leader. Off by default: reads go to the leader, and only a read that
-// fails because the cluster has no leader is asked again of any server,
-// so lookups and listings go on answering through an election without
-// every read risking a lagging server. (Stale blocking queries by
-// default were tried: on a loaded agent they left views behind changes
-// for seconds.)
-func AllowStale(b bool) registry.Option { return registry.ContextOption(staleKey{}, b) }
+// Read is how a registry's reads are answered (ReadMode).
+type Read int
+
+// The read modes.
+const (
+	// ReadLeader, the default: reads go to the leader, and only a read
+	// that fails because the cluster has no leader (or with a server
+	// error) is asked again of any server and reads go stale for 10 s, so
+	// lookups and listings go on answering through an election without
+	// every read risking a lagging server.
+	ReadLeader Read = iota
+	// ReadStale: every read may be answered by any server. (Stale
+	// blocking queries by default were tried: on a loaded agent they left
+	// views behind changes for seconds.)
+	ReadStale
+	// ReadConsistent: every read is consistent (the leader checks that
+	// it still leads), and none is asked again of another server.
+	ReadConsistent
+)
+
+// ReadMode sets how reads are answered: ReadLeader (the default),
+// ReadStale or ReadConsistent.
+func ReadMode(m Read) registry.Option {
+	return registry.BackendOption(Name, "consul.ReadMode", readKey{}, m)
+}
+
+// AllowStale(true) is ReadMode(ReadStale); AllowStale(false) turns stale
+// reads back off.
+//
+// Deprecated: use ReadMode, the one read-mode option. Kept so code written
+// for earlier versions builds and behaves as before.
+func AllowStale(b bool) registry.Option {
+	return registry.Marked(Name, "consul.AllowStale", toggle(ReadStale, b))
+}
+
+// Consistent(true) is ReadMode(ReadConsistent); Consistent(false) turns
+// consistent reads back off.
+//
+// Deprecated: use ReadMode, the one read-mode option. Kept so code written
+// for earlier versions builds and behaves as before.
+func Consistent(b bool) registry.Option {
+	return registry.Marked(Name, "consul.Consistent", toggle(ReadConsistent, b))
+}
+
+// toggle sets mode (on), or turns it back to ReadLeader if it is the mode
+// set (off), as the two old boolean options did.
+func toggle(mode Read, on bool) registry.Option {
+	return func(o *registry.Options) {
+		cur, _ := registry.ContextValue[Read](*o, readKey{})
+		switch {
+		case on:
+			registry.ContextOption(readKey{}, mode)(o)
+		case cur == mode:
+			registry.ContextOption(readKey{}, ReadLeader)(o)
+		}
+	}
+}
 
 // ViewQueries sets how many services (default DefaultViewQueries) a
 // registry follows with a blocking query of their own on
@@ -82,60 +136,68 @@ func AllowStale(b bool) registry.Option { return registry.ContextOption(staleKey
 // costs it and its agent a reading of every service check
 // (/v1/health/state/any). 0 always shares. Views already running keep
 // their mode; the option applies to views started after it.
-func ViewQueries(n int) registry.Option { return registry.ContextOption(viewQueriesKey{}, n) }
-
-// Consistent makes reads consistent (the leader checks it still leads);
-// it turns stale reads off.
-func Consistent(b bool) registry.Option { return registry.ContextOption(consistentKey{}, b) }
+func ViewQueries(n int) registry.Option {
+	return registry.BackendOption(Name, "consul.ViewQueries", viewQueriesKey{}, n)
+}
 
 // DeregisterCriticalAfter sets how long Consul keeps an instance whose
 // check is critical before removing it (Consul's minimum is one minute).
 func DeregisterCriticalAfter(d time.Duration) registry.Option {
-	return registry.ContextOption(deregKey{}, d)
+	return registry.BackendOption(Name, "consul.DeregisterCriticalAfter", deregKey{}, d)
 }
 
 // CheckTTL sets the TTL of the health check of nodes registered without
 // RegisterTTL (default DefaultCheckTTL).
-func CheckTTL(d time.Duration) registry.Option { return registry.ContextOption(checkTTLKey{}, d) }
+func CheckTTL(d time.Duration) registry.Option {
+	return registry.BackendOption(Name, "consul.CheckTTL", checkTTLKey{}, d)
+}
 
 // InsecureSkipVerify turns TLS certificate verification off. Nothing else
 // does: registry.Secure(true) uses TLS and verifies.
-func InsecureSkipVerify() registry.Option { return registry.ContextOption(insecureKey{}, true) }
+func InsecureSkipVerify() registry.Option {
+	return registry.BackendOption(Name, "consul.InsecureSkipVerify", insecureKey{}, true)
+}
 
 // HTTPCheck adds to every node an HTTP GET check of url every interval;
 // "{address}" in url becomes the node's host:port.
 func HTTPCheck(url string, interval time.Duration) registry.Option {
-	return addCheck(checkSpec{kind: "http", url: url, interval: interval})
+	return addCheck("consul.HTTPCheck", checkSpec{kind: "http", url: url, interval: interval})
 }
 
 // TCPCheck adds to every node a TCP connect check of its address.
 func TCPCheck(interval time.Duration) registry.Option {
-	return addCheck(checkSpec{kind: "tcp", interval: interval})
+	return addCheck("consul.TCPCheck", checkSpec{kind: "tcp", interval: interval})
 }
 
 // GRPCCheck adds to every node a gRPC health check of its address.
 func GRPCCheck(interval time.Duration) registry.Option {
-	return addCheck(checkSpec{kind: "grpc", interval: interval})
+	return addCheck("consul.GRPCCheck", checkSpec{kind: "grpc", interval: interval})
 }
 
-func addCheck(c checkSpec) registry.Option {
-	return func(o *registry.Options) {
+func addCheck(name string, c checkSpec) registry.Option {
+	return registry.Marked(Name, name, func(o *registry.Options) {
 		prev, _ := registry.ContextValue[[]checkSpec](*o, checksKey{})
 		registry.ContextOption(checksKey{}, append(append([]checkSpec(nil), prev...), c))(o)
-	}
+	})
 }
 
 // Tags adds Consul tags to every node this registry registers (after the
 // go-micro plugin's and microreg's own), for Traefik, Fabio, Consul DNS
 // (<tag>.<service>.service.consul) and the like.
-func Tags(tags ...string) registry.Option { return registry.ContextOption(tagsKey{}, tags) }
+func Tags(tags ...string) registry.Option {
+	return registry.BackendOption(Name, "consul.Tags", tagsKey{}, tags)
+}
 
 // Meta adds Consul Meta pairs to every node this registry registers. A
 // key of a node's or service's metadata that Meta also sets is kept in
 // microreg's compressed chunks instead of plain Meta.
-func Meta(meta map[string]string) registry.Option { return registry.ContextOption(metaKey{}, meta) }
+func Meta(meta map[string]string) registry.Option {
+	return registry.BackendOption(Name, "consul.Meta", metaKey{}, meta)
+}
 
 // PluginTags turns on or off (default on) the tags go-micro's consul
 // plugin writes and reads (v-, t-, e-), so that a fleet part on the plugin
 // sees the version, node metadata and endpoints of microreg's nodes.
-func PluginTags(on bool) registry.Option { return registry.ContextOption(pluginTagsKey{}, on) }
+func PluginTags(on bool) registry.Option {
+	return registry.BackendOption(Name, "consul.PluginTags", pluginTagsKey{}, on)
+}

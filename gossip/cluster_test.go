@@ -205,6 +205,11 @@ func TestBindFailureIsAnError(t *testing.T) {
 	if err := r.Register(svc("x", "x-1")); !errors.Is(err, gossip.ErrNotStarted) {
 		t.Fatalf("Register on a node that did not start: %v", err)
 	}
+	// By name, as --registry=gossip and MICRO_REGISTRY=gossip choose it:
+	// the reason reaches the caller.
+	if r, err := registry.New(gossip.Name, gossip.BindAddress("127.0.0.1", p)); r != nil || !errors.Is(err, registry.ErrNotStarted) || !strings.Contains(err.Error(), "address already in use") {
+		t.Fatalf("registry.New(gossip) on a taken port: %v, %v; want no registry and the cause", r, err)
+	}
 }
 
 func TestMemberlistLogsGoThroughGoMicrosLogger(t *testing.T) {

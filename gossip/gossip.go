@@ -37,11 +37,12 @@ import (
 // Name is the backend's name in the registry table and String().
 const Name = "gossip"
 
-// ErrNotStarted wraps the reason a node could not start (its address was
-// taken, a bad key); every call then returns it.
-var ErrNotStarted = errors.New("gossip: node not started")
+// ErrNotStarted is registry.ErrNotStarted: it wraps the reason a
+// gossip registry could not start, which New returns at once and every
+// call of one built by NewRegistry returns.
+var ErrNotStarted = registry.ErrNotStarted
 
-func init() { registry.Register(Name, NewRegistry) }
+func init() { registry.Register(Name, registry.FactoryOf(New)) }
 
 // Registry is a gossip node: go-micro's registry.Registry, plus Close,
 // LocalAddr and Members. New returns one; NewRegistry returns one as a
@@ -139,7 +140,10 @@ func start(opts ...registry.Option) (*Registry, error) {
 		kick:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 	}
-	g.startErr = g.startMember()
+	g.startErr = registry.CheckOptions(o, Name)
+	if g.startErr == nil {
+		g.startErr = g.startMember()
+	}
 	if g.startErr == nil {
 		first := o.Addrs
 		if len(first) == 0 {
@@ -158,7 +162,7 @@ func (g *Registry) startMember() error {
 	o := g.Options()
 	nc, err := buildConfig(o)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNotStarted, err)
+		return fmt.Errorf("gossip: %w: %w", ErrNotStarted, err)
 	}
 	cfg := nc.ml
 	if cfg.Logger == nil && cfg.LogOutput == nil {
@@ -182,7 +186,7 @@ func (g *Registry) startMember() error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNotStarted, err)
+		return fmt.Errorf("gossip: %w: %w", ErrNotStarted, err)
 	}
 	g.mu.Lock()
 	g.ml = ml
@@ -214,8 +218,20 @@ func (g *Registry) ready() error {
 
 // Init applies opts; new addresses are joined (in the background until
 // one answers) and every loop keeps running. A node that could not start
-// tries again.
+// tries again. A running node applies SecretKey and SecretKeys (key
+// rotation) and ClusterName (unchanged); any other gossip option, or
+// another backend's, is an error wrapping registry.ErrOption, and nothing
+// is applied. A node that could not start takes every option.
 func (g *Registry) Init(opts ...registry.Option) error {
+	g.mu.Lock()
+	running := g.startErr == nil
+	g.mu.Unlock()
+	atRuntime := func(name string) bool {
+		return !running || name == "gossip.SecretKey" || name == "gossip.SecretKeys" || name == "gossip.ClusterName"
+	}
+	if err := registry.CheckInit(Name, atRuntime, opts...); err != nil {
+		return err
+	}
 	g.optsMu.Lock()
 	before := g.opts.Addrs
 	for _, o := range opts {
@@ -230,7 +246,10 @@ func (g *Registry) Init(opts ...registry.Option) error {
 		return registry.ErrClosed
 	}
 	if failed {
-		err := g.startMember()
+		err := registry.CheckOptions(g.Options(), Name)
+		if err == nil {
+			err = g.startMember()
+		}
 		g.mu.Lock()
 		g.startErr = err
 		g.mu.Unlock()

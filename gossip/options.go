@@ -28,28 +28,34 @@ type hostPort struct {
 // BindAddress sets the address and port the node listens on, UDP and TCP
 // (default DefaultBindAddr and DefaultPort). Port 0 picks a free port.
 func BindAddress(host string, port int) registry.Option {
-	return registry.ContextOption(bindKey{}, hostPort{host, port})
+	return registry.BackendOption(Name, "gossip.BindAddress", bindKey{}, hostPort{host, port})
 }
 
 // AdvertiseAddress sets the address and port other nodes reach this one
 // on, when it differs from the bind address (NAT, containers).
 func AdvertiseAddress(host string, port int) registry.Option {
-	return registry.ContextOption(advertiseKey{}, hostPort{host, port})
+	return registry.BackendOption(Name, "gossip.AdvertiseAddress", advertiseKey{}, hostPort{host, port})
 }
 
 // WithPreset selects memberlist's timings (default Local when bound to
 // loopback, LAN otherwise).
-func WithPreset(p Preset) registry.Option { return registry.ContextOption(presetKey{}, p) }
+func WithPreset(p Preset) registry.Option {
+	return registry.BackendOption(Name, "gossip.WithPreset", presetKey{}, p)
+}
 
 // Config hands over a whole memberlist configuration; the registry sets
 // only its delegates, its logger (unless c.Logger or c.LogOutput is set)
 // and, if given by other options, the bind address, name and key.
-func Config(c *memberlist.Config) registry.Option { return registry.ContextOption(configKey{}, c) }
+func Config(c *memberlist.Config) registry.Option {
+	return registry.BackendOption(Name, "gossip.Config", configKey{}, c)
+}
 
 // SecretKey turns on gossip encryption with an AES key of 16, 24 or 32
 // bytes. Nodes with another key can neither join nor read the gossip.
 // It is SecretKeys with one key.
-func SecretKey(key []byte) registry.Option { return registry.ContextOption(secretKey{}, key) }
+func SecretKey(key []byte) registry.Option {
+	return registry.BackendOption(Name, "gossip.SecretKey", secretKey{}, key)
+}
 
 // SecretKeys turns on gossip encryption with several AES keys (16, 24 or
 // 32 bytes each), for rotating keys with no downtime: the first encrypts
@@ -64,7 +70,9 @@ func SecretKey(key []byte) registry.Option { return registry.ContextOption(secre
 //
 // A node that started without encryption cannot turn it on (memberlist
 // fixes that when it starts).
-func SecretKeys(keys ...[]byte) registry.Option { return registry.ContextOption(keysKey{}, keys) }
+func SecretKeys(keys ...[]byte) registry.Option {
+	return registry.BackendOption(Name, "gossip.SecretKeys", keysKey{}, keys)
+}
 
 // ClusterName sets the cluster's name (memberlist's Label): it travels
 // with every packet and connection, and a member refuses whatever comes
@@ -73,7 +81,9 @@ func SecretKeys(keys ...[]byte) registry.Option { return registry.ContextOption(
 // member of another cluster logs it, and New and Init return an error
 // wrapping ErrRejected. Default: none (and a node with none refuses
 // every named cluster). It cannot change on a running node.
-func ClusterName(name string) registry.Option { return registry.ContextOption(clusterKey{}, name) }
+func ClusterName(name string) registry.Option {
+	return registry.BackendOption(Name, "gossip.ClusterName", clusterKey{}, name)
+}
 
 // Reconnect sets how often a member tries to join again members that
 // failed (were declared dead without leaving), and for how long, so that
@@ -85,7 +95,7 @@ func ClusterName(name string) registry.Option { return registry.ContextOption(cl
 // DefaultReconnectTimeout. An interval of 0 or less turns reconnection
 // off.
 func Reconnect(interval, timeout time.Duration) registry.Option {
-	return registry.ContextOption(reconnectKey{}, reconnectTimes{interval, timeout})
+	return registry.BackendOption(Name, "gossip.Reconnect", reconnectKey{}, reconnectTimes{interval, timeout})
 }
 
 // DefaultReconnectTimeout is how long a failed member is tried again by
@@ -96,7 +106,11 @@ type reconnectTimes struct{ interval, timeout time.Duration }
 
 // NodeName sets the node's name in the cluster (default: a random
 // unique name). Names must be unique across the cluster.
-func NodeName(name string) registry.Option { return registry.ContextOption(nameKey{}, name) }
+func NodeName(name string) registry.Option {
+	return registry.BackendOption(Name, "gossip.NodeName", nameKey{}, name)
+}
 
 // Clock sets the clock TTLs are measured on (tests pass a fake).
-func Clock(c registry.Clock) registry.Option { return registry.ClockOption(c) }
+func Clock(c registry.Clock) registry.Option {
+	return registry.Marked(Name, "gossip.Clock", registry.ClockOption(c))
+}

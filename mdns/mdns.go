@@ -25,7 +25,6 @@ package mdns
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -39,15 +38,16 @@ import (
 // Name is the backend's name in the registry table and String().
 const Name = "mdns"
 
-// ErrNotStarted wraps why the registry could not open its sockets; every
-// call then returns it.
-var ErrNotStarted = errors.New("mdns: not started")
+// ErrNotStarted is registry.ErrNotStarted: it wraps the reason a
+// mdns registry could not start, which New returns at once and every
+// call of one built by NewRegistry returns.
+var ErrNotStarted = registry.ErrNotStarted
 
 // inboundQueue is how many datagrams may wait between the sockets'
 // readers and the goroutine that handles them.
 const inboundQueue = 4096
 
-func init() { registry.Register(Name, NewRegistry) }
+func init() { registry.Register(Name, registry.FactoryOf(New)) }
 
 // Registry is an mDNS node: go-micro's registry.Registry, plus Close and
 // Interfaces. New returns one; NewRegistry returns one as a
@@ -166,7 +166,10 @@ func start(opts ...registry.Option) (*Registry, error) {
 	if v, ok := registry.ContextValue[bool](o, goMicroKey{}); ok {
 		r.goMicro = v
 	}
-	r.startErr = r.open(o)
+	r.startErr = registry.CheckOptions(o, Name)
+	if r.startErr == nil {
+		r.startErr = r.open(o)
+	}
 	if r.startErr == nil {
 		r.wg.Add(2)
 		go r.handle()
@@ -183,14 +186,14 @@ func (r *Registry) open(o registry.Options) error {
 		for _, n := range names {
 			ifi, err := net.InterfaceByName(n)
 			if err != nil {
-				return fmt.Errorf("%w: interface %q: %w", ErrNotStarted, n, err)
+				return fmt.Errorf("mdns: %w: interface %q: %w", ErrNotStarted, n, err)
 			}
 			r.ifaces = append(r.ifaces, ifi)
 		}
 	} else {
 		all, err := net.Interfaces()
 		if err != nil {
-			return fmt.Errorf("%w: %w", ErrNotStarted, err)
+			return fmt.Errorf("mdns: %w: %w", ErrNotStarted, err)
 		}
 		for i := range all {
 			if all[i].Flags&net.FlagUp != 0 && all[i].Flags&net.FlagMulticast != 0 {
@@ -199,10 +202,10 @@ func (r *Registry) open(o registry.Options) error {
 		}
 	}
 	if len(r.ifaces) == 0 {
-		return fmt.Errorf("%w: no interface is up and multicast-capable", ErrNotStarted)
+		return fmt.Errorf("mdns: %w: no interface is up and multicast-capable", ErrNotStarted)
 	}
 	if !r.v4 && !r.v6 {
-		return fmt.Errorf("%w: both IPv4 and IPv6 are off", ErrNotStarted)
+		return fmt.Errorf("mdns: %w: both IPv4 and IPv6 are off", ErrNotStarted)
 	}
 	for _, ifi := range r.ifaces {
 		for _, v := range []struct {
@@ -214,7 +217,7 @@ func (r *Registry) open(o registry.Options) error {
 			}
 			l, err := openLink(ifi, v.network)
 			if err != nil {
-				return fmt.Errorf("%w: %w", ErrNotStarted, err)
+				return fmt.Errorf("mdns: %w: %w", ErrNotStarted, err)
 			}
 			r.links = append(r.links, l)
 			r.selfPorts[l.querierPort()] = true
@@ -253,8 +256,15 @@ func (r *Registry) ready() error {
 	return nil
 }
 
-// Init applies opts. The interfaces and sockets stay as they were opened.
+// Init applies go-micro's own options (go-micro passes --registry_address
+// this way; mdns has no addresses). Every mdns option applies when the
+// sockets are opened, so one given to Init, or another backend's, is an
+// error wrapping registry.ErrOption, and nothing is applied.
 func (r *Registry) Init(opts ...registry.Option) error {
+	// Every mdns option applies when the sockets are opened, in New.
+	if err := registry.CheckInit(Name, func(string) bool { return false }, opts...); err != nil {
+		return err
+	}
 	r.optsMu.Lock()
 	defer r.optsMu.Unlock()
 	for _, o := range opts {

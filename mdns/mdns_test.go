@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,4 +192,42 @@ func crashUntilDeleted(t *testing.T, a, b registry.Registry, name string, opts .
 		t.Fatalf("after the crash: %v, %v", ev, err)
 	}
 	return time.Since(start)
+}
+
+// MICRO_REGISTRY=mdns on a host with no multicast interface: FromEnv
+// returns the reason instead of a registry whose every call fails.
+func TestFromEnvWithNoMulticastInterface(t *testing.T) {
+	if !netns.Inside() {
+		t.Fatal("multicast is turned off only inside the test's private network namespace")
+	}
+	if out, err := exec.Command("ip", "link", "set", "lo", "multicast", "off").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set lo multicast off: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("ip", "link", "set", "lo", "multicast", "on").CombinedOutput(); err != nil {
+			t.Errorf("ip link set lo multicast on: %v: %s", err, out)
+		}
+	})
+	t.Setenv(registry.EnvRegistry, mdns.Name)
+	r, err := registry.FromEnv()
+	if r != nil || !errors.Is(err, registry.ErrNotStarted) || !strings.Contains(err.Error(), "no interface is up and multicast-capable") {
+		t.Fatalf("FromEnv with MICRO_REGISTRY=mdns and no multicast interface: %v, %v; want no registry and the cause", r, err)
+	}
+}
+
+// Every mdns option applies when the sockets are opened: one given to
+// Init is an error that names it, not a silent no-op.
+func TestInitWithAnMDNSOptionIsAnError(t *testing.T) {
+	r, err := mdns.New(mdns.Interface("lo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	err = r.Init(mdns.Interface("lo"))
+	if !errors.Is(err, registry.ErrOption) || !strings.Contains(err.Error(), "mdns.Interface") {
+		t.Fatalf("Init(mdns.Interface): %v; want an error wrapping registry.ErrOption naming mdns.Interface", err)
+	}
+	if err := r.Init(registry.Timeout(time.Second)); err != nil {
+		t.Fatalf("Init with go-micro's own option: %v", err)
+	}
 }

@@ -31,28 +31,40 @@ const (
 
 // Interface pins the registry to the named network interfaces; default:
 // every interface that is up and multicast-capable.
-func Interface(names ...string) registry.Option { return registry.ContextOption(ifaceKey{}, names) }
+func Interface(names ...string) registry.Option {
+	return registry.BackendOption(Name, "mdns.Interface", ifaceKey{}, names)
+}
 
 // IPv4 turns IPv4 multicast on or off (default on).
-func IPv4(on bool) registry.Option { return registry.ContextOption(ipv4Key{}, on) }
+func IPv4(on bool) registry.Option { return registry.BackendOption(Name, "mdns.IPv4", ipv4Key{}, on) }
 
 // IPv6 turns IPv6 multicast on or off (default off).
-func IPv6(on bool) registry.Option { return registry.ContextOption(ipv6Key{}, on) }
+func IPv6(on bool) registry.Option { return registry.BackendOption(Name, "mdns.IPv6", ipv6Key{}, on) }
 
 // Domain sets the mDNS domain (default "local").
-func Domain(d string) registry.Option { return registry.ContextOption(domainKey{}, d) }
+func Domain(d string) registry.Option {
+	return registry.BackendOption(Name, "mdns.Domain", domainKey{}, d)
+}
 
 // TTL sets the TTL of announced records (whole seconds, at least 1).
-func TTL(d time.Duration) registry.Option { return registry.ContextOption(ttlKey{}, d) }
+func TTL(d time.Duration) registry.Option {
+	return registry.BackendOption(Name, "mdns.TTL", ttlKey{}, d)
+}
 
 // QueryTimeout bounds a first lookup of an unknown service.
-func QueryTimeout(d time.Duration) registry.Option { return registry.ContextOption(timeoutKey{}, d) }
+func QueryTimeout(d time.Duration) registry.Option {
+	return registry.BackendOption(Name, "mdns.QueryTimeout", timeoutKey{}, d)
+}
 
 // Clock sets the clock cached records expire on (tests pass a fake).
-func Clock(c registry.Clock) registry.Option { return registry.ClockOption(c) }
+func Clock(c registry.Clock) registry.Option {
+	return registry.Marked(Name, "mdns.Clock", registry.ClockOption(c))
+}
 
 // GoMicro turns go-micro's own mDNS format on or off (default on): every
 // node is also served and announced the way go-micro's default registry
 // (go-micro.dev/v4/registry) reads them, and go-micro's nodes are found,
 // listed and watched.
-func GoMicro(on bool) registry.Option { return registry.ContextOption(goMicroKey{}, on) }
+func GoMicro(on bool) registry.Option {
+	return registry.BackendOption(Name, "mdns.GoMicro", goMicroKey{}, on)
+}

@@ -20,7 +20,7 @@ import (
 // Name is the backend's name in the registry table and String().
 const Name = "memory"
 
-func init() { registry.Register(Name, NewRegistry) }
+func init() { registry.Register(Name, registry.FactoryOf(New)) }
 
 // Registry is the memory backend. Its methods are go-micro's
 // registry.Registry, plus Close.
@@ -33,7 +33,7 @@ type Registry struct {
 
 // NewRegistry returns an empty in-process registry (or one preloaded with
 // Services), in go-micro's factory shape: a preloaded service that is not
-// valid is logged and left out. Its TTL reaper runs until registry.Close.
+// valid, or another backend's option, is logged and left out. Its TTL reaper runs until registry.Close.
 func NewRegistry(opts ...registry.Option) registry.Registry {
 	m, err := open(opts)
 	if err != nil {
@@ -56,6 +56,9 @@ func New(opts ...registry.Option) (*Registry, error) {
 func open(opts []registry.Option) (*Registry, error) {
 	o := *registry.NewOptions(opts...)
 	m := &Registry{store: registry.NewStoreFor(o), opts: o}
+	if err := registry.CheckOptions(o, Name); err != nil {
+		return m, err
+	}
 	return m, m.preload()
 }
 
@@ -77,8 +80,16 @@ func (m *Registry) preload() error {
 }
 
 // Init applies opts and loads any Services they carry; the error names
-// the preloaded services that were not valid (the others are loaded).
+// the preloaded services that were not valid (the others are loaded). An
+// option that applies only when the registry is built (Clock, WatchQueue)
+// or another backend's is an error wrapping registry.ErrOption, and
+// nothing is applied.
 func (m *Registry) Init(opts ...registry.Option) error {
+	// Only Services applies to a running registry: its Clock and
+	// WatchQueue are its store's, made by New.
+	if err := registry.CheckInit(Name, func(name string) bool { return name == "memory.Services" }, opts...); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	for _, o := range opts {
 		o(&m.opts)

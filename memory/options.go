@@ -11,19 +11,19 @@ type servicesKey struct{}
 // expire. They are loaded by NewRegistry (or New) and again by Init,
 // merged with what is there.
 func Services(s map[string][]*registry.Service) registry.Option {
-	return registry.ContextOption(servicesKey{}, s)
+	return registry.BackendOption(Name, "memory.Services", servicesKey{}, s)
 }
 
 // Clock sets the clock TTLs are measured on; tests pass a
 // registrytest.FakeClock to expire registrations without sleeping. It is
 // read once, by NewRegistry.
 func Clock(c registry.Clock) registry.Option {
-	return registry.ClockOption(c)
+	return registry.Marked(Name, "memory.Clock", registry.ClockOption(c))
 }
 
 // WatchQueue sets how many events each watcher holds before it coalesces
 // (see registry.Store.Watch); default registry.DefaultWatchQueue. It is
 // read once, by NewRegistry.
 func WatchQueue(n int) registry.Option {
-	return registry.WatchQueueOption(n)
+	return registry.Marked(Name, "memory.WatchQueue", registry.WatchQueueOption(n))
 }

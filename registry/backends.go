@@ -9,10 +9,23 @@ import (
 	"go-micro.dev/v4/util/cmd"
 )
 
-// Factory builds a registry backend. It has the shape of go-micro's
-// cmd.DefaultRegistries entries: go-micro calls it with no options and
-// passes --registry_address later through Init(Addrs(...)).
-type Factory = func(opts ...Option) Registry
+// Factory builds a registry backend, or says why it cannot start (a port
+// taken, no multicast interface, a bad key or configuration): New,
+// FromArgs and FromEnv return that reason. Each backend's
+// registry.FactoryOf(New) is one.
+type Factory = func(opts ...Option) (Registry, error)
+
+// FactoryOf makes a Factory of a backend's New, which returns its concrete
+// type: on an error the Factory returns a nil Registry, never a typed nil.
+func FactoryOf[R Registry](newBackend func(opts ...Option) (R, error)) Factory {
+	return func(opts ...Option) (Registry, error) {
+		r, err := newBackend(opts...)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+}
 
 var (
 	backendsMu sync.RWMutex
@@ -21,7 +34,8 @@ var (
 
 // Register makes a backend available by name, in this package's table and
 // in go-micro's cmd.DefaultRegistries (so --registry=NAME and
-// MICRO_REGISTRY=NAME find it). Backends call it from init(). Like
+// MICRO_REGISTRY=NAME find it; see goMicroFactory for how a backend that
+// cannot start looks there). Backends call it from init(). Like
 // database/sql's Register it panics if the name is empty, the factory is
 // nil, or the name is already taken: those are programming errors found at
 // start-up.
@@ -38,7 +52,7 @@ func Register(name string, factory Factory) {
 		panic("registry: Register called twice for backend " + name)
 	}
 	backends[name] = factory
-	cmd.DefaultRegistries[name] = factory
+	cmd.DefaultRegistries[name] = goMicroFactory(name, factory)
 }
 
 // Backends returns the names of the registered backends, sorted.
@@ -67,5 +81,5 @@ func New(name string, opts ...Option) (Registry, error) {
 		}
 		return nil, fmt.Errorf("%w %q (%s)", ErrUnknownBackend, name, hint)
 	}
-	return factory(opts...), nil
+	return factory(opts...)
 }

@@ -30,8 +30,8 @@ func TestBackendTable(t *testing.T) {
 
 func TestRegisterPanicsOnMisuse(t *testing.T) {
 	for name, call := range map[string]func(){
-		"duplicate": func() { registry.Register(memory.Name, memory.NewRegistry) },
-		"empty":     func() { registry.Register("", memory.NewRegistry) },
+		"duplicate": func() { registry.Register(memory.Name, registry.FactoryOf(memory.New)) },
+		"empty":     func() { registry.Register("", registry.FactoryOf(memory.New)) },
 		"nil":       func() { registry.Register("nil-factory", nil) },
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -26,6 +26,10 @@ var (
 	ErrTooLarge = errors.New("too large")
 	// ErrClosed is returned by a backend used after Close.
 	ErrClosed = errors.New("registry closed")
+	// ErrNotStarted is wrapped by every error of a backend that could not
+	// start (its port taken, no multicast interface, a bad key), with the
+	// reason; New, FromArgs and FromEnv return it at once.
+	ErrNotStarted = errors.New("registry not started")
 )
 
 // FieldError is the error validation returns: which field of which service

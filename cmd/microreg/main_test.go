@@ -187,7 +187,7 @@ func TestErrorsAreOneLineAndNonZero(t *testing.T) {
 		want string
 	}{
 		{[]string{"--registry=etcd", "services"}, "unknown registry backend"},
-		{[]string{"--registry=consul", "--registry_address=" + closed, "--timeout=3s", "services"}, "consul: registry unreachable"},
+		{[]string{"--registry=consul", "--registry_address=" + closed, "--timeout=3s", "services"}, "consul: unavailable"},
 		{[]string{"--registry=gossip", "--registry_address=" + closed, "services"}, "gossip: cannot reach any member of " + closed},
 	} {
 		_, errOut, code := cli(t, tc.args...)

@@ -99,7 +99,7 @@ func newAgents(o registry.Options) (*agents, error) {
 		a.clients = append(a.clients, c)
 		a.addrs = append(a.addrs, cfg.Scheme+"://"+cfg.Address)
 	}
-	// Reads go to the leader unless AllowStale; one that fails for want of
+	// Reads go to the leader unless ReadMode says otherwise; one that fails for want of
 	// a leader is asked again of any server (see noLeader).
 	mode, _ := registry.ContextValue[Read](o, readKey{})
 	a.query.AllowStale = mode == ReadStale
@@ -225,7 +225,7 @@ func (a *agents) readFresh(ctx context.Context, call func(*api.Client, *api.Quer
 // for want of a leader.
 const staleFor = 10 * time.Second
 
-// staleRead runs a read with AllowStale.
+// staleRead runs a read that any server may answer (stale).
 func (a *agents) staleRead(ctx context.Context, call func(*api.Client, *api.QueryOptions) error) error {
 	return a.do(ctx, func(cl *api.Client) error {
 		q := a.q(ctx)

@@ -57,7 +57,7 @@ func plainKey(k string) bool {
 	return true
 }
 
-// encodeMeta lays a node out in Consul Meta (the layout README documents):
+// encodeMeta lays a node out in Consul Meta (the layout the package doc describes):
 //   - extra, the user's own Meta, as given;
 //   - the node's metadata, then the service's, as plain Meta wherever
 //     Consul accepts the key and value and the key is not taken: extra

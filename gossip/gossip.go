@@ -1,21 +1,3 @@
-// Package gossip is a peer-to-peer registry backend: every process is a
-// member of a hashicorp/memberlist (SWIM) cluster and the registry is
-// replicated between members, with no server anywhere.
-//
-// Updates are broadcast through memberlist's gossip (or, when larger than a
-// packet, sent over TCP to every member), newer updates for the same nodes
-// replace queued older ones, and periodic push/pull state exchange lets a
-// node that joined late or missed messages converge. Each update is
-// ordered by its origin's epoch and Lamport time, so a late or duplicate
-// message never brings back a deregistered node or rolls back a newer
-// registration. When a member leaves or is declared dead, its services
-// disappear everywhere with delete events. TTLs are measured on each
-// node's own clock.
-//
-// It registers itself as "gossip". With no options a node listens on
-// 127.0.0.1:7946, or on a free port joining 127.0.0.1:7946 if that is
-// taken, so processes on one host find each other with no configuration;
-// registry.Addrs (or --registry_address) names members to join.
 package gossip
 
 import (

@@ -128,7 +128,7 @@ func TestBurstReachesEveryMember(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The bound stated in the README is 2 s (measured in bench/, where
+	// The bound stated in the package doc is 2 s (measured in bench/, where
 	// it belongs). With push/pull off the bound here is no measurement:
 	// 30 s leaves room for the race detector and a machine busy with other
 	// packages' tests.

@@ -1,26 +1,3 @@
-// Package mdns is a zero-configuration registry backend for a LAN: nodes
-// announce themselves over multicast DNS (RFC 6762, built on miekg/dns)
-// and every registry keeps a cache of what it hears, so a lookup of a
-// service already seen costs no network at all (go-micro's mdns registry
-// waits 100 ms on every lookup).
-//
-// A node announces itself when registered and again a second later,
-// re-announces every half TTL, and says goodbye (records with TTL 0) when
-// deregistered or closed, so others drop it at once; a crashed node leaves
-// their caches when its records expire. A registry created after a node
-// registered asks for it: its first lookup, listing or watch sends a query
-// that every responder answers by unicast, and returns once answers
-// settle. Service data of any size travels compressed in TXT strings of at
-// most 255 bytes; answers and announcements of many nodes are split into
-// messages of at most 9,000 bytes and paced.
-//
-// It speaks go-micro's own mDNS format too (on by default; GoMicro(false)
-// turns it off): every node is also served and announced the way
-// go-micro.dev/v4's default registry reads them, and go-micro's nodes are
-// found, listed and watched, so a fleet can switch one service at a time.
-//
-// It registers itself as "mdns", go-micro's default. By default it uses
-// every interface that is up and multicast-capable; Interface pins it.
 package mdns
 
 import (

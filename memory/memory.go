@@ -1,10 +1,3 @@
-// Package memory is an in-process registry backend for unit tests and
-// single-binary deployments: go-micro's registry semantics, with deep
-// copies, updates that reach watchers, TTL expiry with delete events, and
-// lock-free reads that scale with readers.
-//
-// It registers itself as "memory": a blank import makes --registry=memory
-// and MICRO_REGISTRY=memory work in go-micro programs.
 package memory
 
 import (

@@ -3,7 +3,6 @@ package main_test
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,10 +10,10 @@ import (
 	"github.com/microreg/microreg/internal/consultest"
 )
 
-// TestDoctorCriticalCheck is the README's example: a service whose only
+// TestDoctorCriticalCheck is the package doc's example: a service whose only
 // instance's TTL check went critical is "registered but hidden". The
-// README shows this test's output (agent ports made the usual ones);
-// MICROREG_UPDATE_README=1 writes it there.
+// doc (doc.go) shows this test's output (agent ports made the usual ones);
+// MICROREG_UPDATE_DOC=1 writes it there.
 func TestDoctorCriticalCheck(t *testing.T) {
 	agent := consultest.StartDev(t)
 	agent.RegisterCritical(t, "greeter", "greeter-1")
@@ -37,24 +36,30 @@ func TestDoctorCriticalCheck(t *testing.T) {
 	}
 	shown := strings.ReplaceAll(out, agent.HTTPAddr, "127.0.0.1:8500")
 	shown = regexp.MustCompile(`Raft leader 127\.0\.0\.1:\d+`).ReplaceAllString(shown, "Raft leader 127.0.0.1:8300")
-	block := "```\n$ microreg --registry consul doctor greeter\n" + shown + "$ echo $?\n1\n```\n"
-	readme := filepath.Join("..", "..", "README.md")
-	text, err := os.ReadFile(readme)
+	// The example in the package doc (doc.go): the commands and the
+	// output, as a code block of the doc comment.
+	var block strings.Builder
+	for _, line := range strings.Split("$ microreg --registry consul doctor greeter\n"+shown+"$ echo $?\n1", "\n") {
+		block.WriteString("//\t" + line + "\n")
+	}
+	docPath := "doc.go"
+	text, err := os.ReadFile(docPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const begin, end = "<!-- BEGIN doctor (cmd/microreg TestDoctorCriticalCheck) -->\n", "<!-- END doctor -->"
+	const begin, end = "//\t$ microreg --registry consul doctor greeter\n", "//\t$ echo $?\n//\t1\n"
 	i, j := strings.Index(string(text), begin), strings.Index(string(text), end)
 	if i < 0 || j < i {
-		t.Fatalf("README.md has no %q ... %q block", begin, end)
+		t.Fatalf("%s has no doctor example (%q ... %q)", docPath, begin, end)
 	}
-	if os.Getenv("MICROREG_UPDATE_README") == "1" {
-		updated := string(text[:i+len(begin)]) + block + string(text[j:])
-		if err := os.WriteFile(readme, []byte(updated), 0o644); err != nil {
+	j += len(end)
+	if os.Getenv("MICROREG_UPDATE_DOC") == "1" {
+		updated := string(text[:i]) + block.String() + string(text[j:])
+		if err := os.WriteFile(docPath, []byte(updated), 0o644); err != nil {
 			t.Fatal(err)
 		}
-	} else if got := string(text[i+len(begin) : j]); got != block {
-		t.Fatalf("README.md's doctor example is not this test's output (MICROREG_UPDATE_README=1 writes it):\n--- README\n%s--- test\n%s", got, block)
+	} else if got := string(text[i:j]); got != block.String() {
+		t.Fatalf("%s's doctor example is not this test's output (MICROREG_UPDATE_DOC=1 writes it):\n--- doc\n%s--- test\n%s", docPath, got, block.String())
 	}
 
 	out, _, code = cli(t, append([]string{"--json"}, args...)...)

@@ -1,24 +1,3 @@
-// Command microreg is an operator's view of any microreg backend, in the
-// spirit of `consul catalog` and `consul members`:
-//
-//	microreg [flags] services            the services, their versions and node counts
-//	microreg [flags] get NAME            one service: versions, nodes, metadata, endpoints
-//	microreg [flags] watch [NAME]        registry events as they happen, until interrupted
-//	microreg [flags] register FILE.json  register a service and keep it registered until interrupted
-//	microreg [flags] deregister FILE.json
-//	microreg [flags] doctor [SERVICE]    why a service is (not) found: checks with ok, warn or fail
-//
-// Flags: --registry NAME (or MICRO_REGISTRY; default mdns, as in go-micro),
-// --registry_address ADDR[,ADDR] (or MICRO_REGISTRY_ADDRESS), --json for
-// scripts, --timeout for each call. FILE.json is a go-micro
-// registry.Service in JSON ({"name": ..., "version": ..., "nodes":
-// [{"id": ..., "address": "host:port"}]}).
-//
-// On gossip, the CLI is a member of the cluster while it runs: the
-// services a member registers are its own, so `register` holds them until
-// interrupted, and `deregister` removes only what that process
-// registered; on consul, `deregister` removes the instances from the agent
-// whoever registered them.
 package main
 
 import (

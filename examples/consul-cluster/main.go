@@ -1,27 +1,3 @@
-// Command consul-cluster is the Vagrant cluster of Consul's tutorials on
-// one machine, with no VMs: three Consul servers (-server
-// -bootstrap-expect=3) and one client agent (with the UI) on 127.0.0.2
-// to 127.0.0.5, and a walk through what a cluster does, printing each
-// step: members, the Raft leader (list-peers and consul info), the KV
-// store, the greeter registered through the client agent and found
-// through a server's, the catalog as a server sees it, a server that
-// fails and rejoins, and a leader that dies and is replaced while the
-// greeter stays discoverable.
-//
-//	go run ./examples/consul-cluster              # the walk, then tear down
-//	go run ./examples/consul-cluster --keep       # then stay up until Ctrl-C
-//	go run ./examples/consul-cluster --servers=2  # the tutorial's two servers
-//
-// Three servers, not the tutorial's two: two servers cannot lose one and
-// keep a leader (a quorum of two is both), so the leader's death would
-// end the walk; Consul recommends three or five. With --servers=2 the
-// leader-kill step shows that lost quorum instead of a new election, and
-// brings the leader back.
-//
-// Consul is the consul on PATH, or one built once from tools/consul
-// (minutes, the first time). Every agent runs with
-// disable_update_check = true, so nothing leaves loopback. Everything is
-// torn down on exit, also on Ctrl-C.
 package main
 
 import (

@@ -7,6 +7,7 @@ import (
 
 	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 	"github.com/microreg/microreg/registry/registrytest"
 )
@@ -93,7 +94,7 @@ func TestDiagnoseOtherDatacenter(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := open(t, dc1.HTTPAddr)
-	waitUntil(t, 30*time.Second, "dc1 sees dc2 over the WAN", func() error {
+	wait.Until(t, 30*time.Second, "dc1 sees dc2 over the WAN", func() error {
 		f, _ := diagnose(r, "reports").Check("datacenters")
 		if f.Status != registry.StatusFail {
 			return fmt.Errorf("%s: %s", f.Status, f.Finding)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -24,21 +25,6 @@ func open(t *testing.T, addr string, opts ...registry.Option) registry.Registry 
 	r := consul.NewRegistry(append([]registry.Option{registry.Addrs(addr)}, opts...)...)
 	t.Cleanup(func() { registry.Close(r) })
 	return r
-}
-
-func waitUntil(t *testing.T, d time.Duration, what string, cond func() error) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for {
-		err := cond()
-		if err == nil {
-			return time.Since(start)
-		}
-		if time.Since(start) > d {
-			t.Fatalf("%s: not within %v: %v", what, d, err)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval
-	}
 }
 
 // clients holds one API client per agent address, so that polling does
@@ -70,7 +56,7 @@ func TestAgentRestartReregisters(t *testing.T) {
 	agent.Kill()
 	agent.Start(t) // a -dev agent comes back empty
 	agent.WaitLeader(t, 30*time.Second)
-	took := waitUntil(t, 5*time.Second, "the heartbeat registers the node again", func() error {
+	took := wait.Until(t, 5*time.Second, "the heartbeat registers the node again", func() error {
 		n, err := instances(agent.HTTPAddr, "restart")
 		if err != nil || n == 0 {
 			return fmt.Errorf("%d instances, %v", n, err)
@@ -82,7 +68,7 @@ func TestAgentRestartReregisters(t *testing.T) {
 		t.Fatalf("%d instances after the restart (%v), want exactly 1", n, err)
 	}
 	other := open(t, agent.HTTPAddr)
-	waitUntil(t, 5*time.Second, "another registry finds it", func() error {
+	wait.Until(t, 5*time.Second, "another registry finds it", func() error {
 		_, err := other.GetService("restart")
 		return err
 	})
@@ -95,11 +81,11 @@ func TestKilledRegistrantDisappears(t *testing.T) {
 	if err := a.Register(svc("killed", "killed-1", "a")); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 5*time.Second, "b finds it", func() error { _, err := b.GetService("killed"); return err })
+	wait.Until(t, 5*time.Second, "b finds it", func() error { _, err := b.GetService("killed"); return err })
 	// Close stops the heartbeat without deregistering: to Consul, the
 	// process is gone without a word.
 	registry.Close(a)
-	took := waitUntil(t, 5*time.Second, "the silent node leaves GetService", func() error {
+	took := wait.Until(t, 5*time.Second, "the silent node leaves GetService", func() error {
 		if _, err := b.GetService("killed"); err != registry.ErrNotFound { //nolint:errorlint // identity promised
 			return fmt.Errorf("still found (%v)", err)
 		}
@@ -161,7 +147,7 @@ func TestLeaderLossLosesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitUntil(t, 30*time.Second, "the watcher on a follower sees all 50", watched("1"))
+	wait.Until(t, 30*time.Second, "the watcher on a follower sees all 50", watched("1"))
 
 	leader.Kill()
 	start := time.Now()
@@ -176,7 +162,7 @@ func TestLeaderLossLosesNothing(t *testing.T) {
 			t.Fatalf("write after the election: %v", err)
 		}
 	}
-	waitUntil(t, 30*time.Second, "the watcher sees every change made after the election", watched("2"))
+	wait.Until(t, 30*time.Second, "the watcher sees every change made after the election", watched("2"))
 	for i := 0; i < n; i++ {
 		got, err := reader.GetService(fmt.Sprintf("svc%02d", i))
 		if err != nil || len(got) != 1 || len(got[0].Nodes) != 1 || got[0].Metadata["rev"] != "2" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -41,7 +42,7 @@ func TestAgentBackEmptyIsCurrentWithinASecond(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"bounce", "ghost"} {
-		waitUntil(t, 5*time.Second, "the viewer sees "+name, func() error {
+		wait.Until(t, 5*time.Second, "the viewer sees "+name, func() error {
 			_, err := viewer.GetService(name)
 			return err
 		})
@@ -58,20 +59,20 @@ func TestAgentBackEmptyIsCurrentWithinASecond(t *testing.T) {
 	agent.WaitLeader(t, 30*time.Second)
 	back := time.Now()
 
-	took := waitUntil(t, 5*time.Second, "own node registered again and passing", func() error {
+	took := wait.Until(t, 5*time.Second, "own node registered again and passing", func() error {
 		if n, err := passing(c, "bounce"); err != nil || n != 1 {
 			return fmt.Errorf("%d passing, %v", n, err)
 		}
 		return nil
 	})
 	t.Logf("own node back and passing %v after the agent was", took)
-	waitUntil(t, 5*time.Second, "the view drops the node Consul lost", func() error {
+	wait.Until(t, 5*time.Second, "the view drops the node Consul lost", func() error {
 		if _, err := viewer.GetService("ghost"); !errors.Is(err, registry.ErrNotFound) {
 			return fmt.Errorf("ghost still served: %v", err)
 		}
 		return nil
 	})
-	waitUntil(t, 5*time.Second, "the view serves the node registered again", func() error {
+	wait.Until(t, 5*time.Second, "the view serves the node registered again", func() error {
 		_, err := viewer.GetService("bounce")
 		return err
 	})
@@ -110,7 +111,7 @@ func TestQuorumLoss(t *testing.T) {
 	if err := r.Register(svc("before", "before-1", "a")); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "registered before the loss", func() error {
+	wait.Until(t, 10*time.Second, "registered before the loss", func() error {
 		_, err := r.GetService("before")
 		return err
 	})
@@ -145,7 +146,7 @@ func TestQuorumLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 30*time.Second, "the node registered during the loss is passing", func() error {
+	wait.Until(t, 30*time.Second, "the node registered during the loss is passing", func() error {
 		if n, err := passing(c, "during"); err != nil || n != 1 {
 			return fmt.Errorf("%d passing, %v", n, err)
 		}
@@ -154,7 +155,7 @@ func TestQuorumLoss(t *testing.T) {
 	if err := r.Deregister(svc("during", "during-1", "a")); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 30*time.Second, "Deregister removes it", func() error {
+	wait.Until(t, 30*time.Second, "Deregister removes it", func() error {
 		if n, err := instances(cluster.Client.HTTPAddr, "during"); err != nil || n != 0 {
 			return fmt.Errorf("%d instances, %v", n, err)
 		}

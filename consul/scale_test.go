@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/consul/api"
 
 	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -61,7 +62,7 @@ func TestWatchAllOfAThousandServicesKeepsTheAgentUsable(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	waitUntil(t, 60*time.Second, "the watch-all sees all 1,000 services", func() error {
+	wait.Until(t, 60*time.Second, "the watch-all sees all 1,000 services", func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if len(created) != n {
@@ -99,7 +100,7 @@ func TestWatchAllOfAThousandServicesKeepsTheAgentUsable(t *testing.T) {
 	for err := range errs {
 		t.Errorf("a registry on the same host failed to register: %v", err)
 	}
-	waitUntil(t, 30*time.Second, "the watch-all sees the new services", func() error {
+	wait.Until(t, 30*time.Second, "the watch-all sees the new services", func() error {
 		_, err := watcher.GetService("other-4-19")
 		return err
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -51,20 +52,20 @@ func TestSharedDetectionSeesInstancesWithoutChecks(t *testing.T) {
 			return nil
 		}
 	}
-	waitUntil(t, 5e9, "the first checkless instance", nodes("bare-a", 1))
+	wait.Until(t, 5e9, "the first checkless instance", nodes("bare-a", 1))
 	put("bare-a", "bare-a-2", 7002)
-	d := waitUntil(t, 5e9, "a second checkless instance beside the first", nodes("bare-a", 2))
+	d := wait.Until(t, 5e9, "a second checkless instance beside the first", nodes("bare-a", 2))
 	t.Logf("a checkless instance beside another seen after %v", d)
 	put("bare-b", "bare-b-1", 7003)
-	waitUntil(t, 5e9, "a checkless instance of a new service", nodes("bare-b", 1))
+	wait.Until(t, 5e9, "a checkless instance of a new service", nodes("bare-b", 1))
 	if err := c.Agent().ServiceDeregister("bare-a-1"); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 5e9, "a checkless instance gone", nodes("bare-a", 1))
+	wait.Until(t, 5e9, "a checkless instance gone", nodes("bare-a", 1))
 	if err := c.Agent().ServiceDeregister("bare-a-2"); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 5e9, "the last checkless instance gone", nodes("bare-a", 0))
+	wait.Until(t, 5e9, "the last checkless instance gone", nodes("bare-a", 0))
 }
 
 // With shared change detection, a watcher of a service whose instances

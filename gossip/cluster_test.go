@@ -13,25 +13,13 @@ import (
 	"go-micro.dev/v4/logger"
 
 	"github.com/microreg/microreg/gossip"
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 )
 
 func svc(name, id string) *registry.Service {
 	return &registry.Service{Name: name, Version: "1.0.0",
 		Nodes: []*registry.Node{{Id: id, Address: "127.0.0.1:9090", Metadata: map[string]string{"k": "v"}}}}
-}
-
-// waitUntil polls cond until it holds or d passes.
-func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > d {
-			t.Fatalf("%s: not within %v", what, d)
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval
-	}
-	return time.Since(start)
 }
 
 func found(r registry.Registry, name string) bool {
@@ -45,7 +33,7 @@ func TestLargeServiceConvergesOnEveryNode(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		nodes = append(nodes, node(t, []string{addr(t, seed)}))
 	}
-	waitUntil(t, 10*time.Second, "cluster formed", func() bool { return nodes[4].Members() == 5 })
+	wait.Until(t, 10*time.Second, "cluster formed", func() bool { return nodes[4].Members() == 5 })
 	s := svc("large", "large-1")
 	s.Metadata = map[string]string{"blob": strings.Repeat("m", 4096)}
 	for i := 0; i < 200; i++ {
@@ -56,7 +44,7 @@ func TestLargeServiceConvergesOnEveryNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, n := range nodes {
-		waitUntil(t, 10*time.Second, fmt.Sprintf("node %d sees the 200-endpoint service", i), func() bool {
+		wait.Until(t, 10*time.Second, fmt.Sprintf("node %d sees the 200-endpoint service", i), func() bool {
 			got, err := n.GetService("large")
 			return err == nil && len(got[0].Endpoints) == 200 && len(got[0].Metadata["blob"]) == 4096
 		})
@@ -75,9 +63,9 @@ func TestCrashedMemberIsDeletedEverywhere(t *testing.T) {
 	if err := a.Register(svc("crash", "crash-1")); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "b sees the service", func() bool { return found(b, "crash") })
+	wait.Until(t, 10*time.Second, "b sees the service", func() bool { return found(b, "crash") })
 	gossip.Crash(a)
-	took := waitUntil(t, 20*time.Second, "the crashed member's service vanishes on b", func() bool { return !found(b, "crash") })
+	took := wait.Until(t, 20*time.Second, "the crashed member's service vanishes on b", func() bool { return !found(b, "crash") })
 	t.Logf("crash to gone on b: %v", took)
 	for {
 		ev, err := w.Next()
@@ -91,7 +79,7 @@ func TestCrashedMemberIsDeletedEverywhere(t *testing.T) {
 	// The seed learns of the death on its own (its own probe, or the
 	// gossip of b's verdict): it must drop the service too, in about the
 	// same time.
-	took = waitUntil(t, 20*time.Second, "the crashed member's service vanishes on the seed", func() bool { return !found(seed, "crash") })
+	took = wait.Until(t, 20*time.Second, "the crashed member's service vanishes on the seed", func() bool { return !found(seed, "crash") })
 	t.Logf("crash to gone on the seed: %v after b", took)
 }
 
@@ -103,11 +91,11 @@ func TestGracefulCloseSpreadsAtOnce(t *testing.T) {
 	if err := a.Register(svc("leave", "leave-1")); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "b sees the service", func() bool { return found(b, "leave") })
+	wait.Until(t, 10*time.Second, "b sees the service", func() bool { return found(b, "leave") })
 	if err := registry.Close(a); err != nil {
 		t.Fatal(err)
 	}
-	took := waitUntil(t, 10*time.Second, "b drops the service of a member that left", func() bool { return !found(b, "leave") })
+	took := wait.Until(t, 10*time.Second, "b drops the service of a member that left", func() bool { return !found(b, "leave") })
 	t.Logf("leave to gone on b: %v", took)
 	// It went with the leave, not with failure detection.
 	for _, s := range []string{"Suspect leaver", "Marking leaver as failed", "leaver, reported dead"} {
@@ -125,11 +113,11 @@ func TestDeregisterSpreadsBeforeLeave(t *testing.T) {
 	if err := a.Register(s); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "b sees the service", func() bool { return found(b, "dereg") })
+	wait.Until(t, 10*time.Second, "b sees the service", func() bool { return found(b, "dereg") })
 	if err := a.Deregister(s); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "b drops the deregistered service", func() bool { return !found(b, "dereg") })
+	wait.Until(t, 10*time.Second, "b drops the deregistered service", func() bool { return !found(b, "dereg") })
 	if b.Members() != 3 {
 		t.Fatalf("b sees %d members, want 3: the deregistration must spread without anyone leaving", b.Members())
 	}
@@ -149,8 +137,8 @@ func TestWrongKeyCannotJoinOrRead(t *testing.T) {
 	logs := &capture{}
 	bad := gossip.NewRegistry(gossip.BindAddress("127.0.0.1", 0), registry.Addrs(addr(t, seed)), gossip.SecretKey(key2), registry.Logger(logs)).(*gossip.Registry)
 	t.Cleanup(func() { registry.Close(bad) })
-	waitUntil(t, 10*time.Second, "the node with the right key reads the service", func() bool { return found(good, "secret") })
-	waitUntil(t, 10*time.Second, "the node with the wrong key fails to join", func() bool { return logs.contains("joining") })
+	wait.Until(t, 10*time.Second, "the node with the right key reads the service", func() bool { return found(good, "secret") })
+	wait.Until(t, 10*time.Second, "the node with the wrong key fails to join", func() bool { return logs.contains("joining") })
 	if n := bad.Members(); n != 1 {
 		t.Fatalf("the wrong-key node sees %d members", n)
 	}
@@ -171,12 +159,12 @@ func TestInitAddrsJoinsAndKeepsRunning(t *testing.T) {
 	if err := b.Init(registry.Addrs(addr(t, a))); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "b joined through Init sees a's service", func() bool { return found(b, "late") })
+	wait.Until(t, 10*time.Second, "b joined through Init sees a's service", func() bool { return found(b, "late") })
 	if err := b.Register(svc("later", "later-1"), registry.RegisterTTL(time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "a sees b's service", func() bool { return found(a, "later") })
-	waitUntil(t, 10*time.Second, "b's TTL still runs after Init", func() bool { return !found(a, "later") && !found(b, "later") })
+	wait.Until(t, 10*time.Second, "a sees b's service", func() bool { return found(a, "later") })
+	wait.Until(t, 10*time.Second, "b's TTL still runs after Init", func() bool { return !found(a, "later") && !found(b, "later") })
 }
 
 func TestZeroConfigNodesFindEachOther(t *testing.T) {
@@ -190,7 +178,7 @@ func TestZeroConfigNodesFindEachOther(t *testing.T) {
 	if err := a.Register(svc("zero", "zero-1")); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "the second zero-config node sees the first's service", func() bool { return found(b, "zero") })
+	wait.Until(t, 10*time.Second, "the second zero-config node sees the first's service", func() bool { return found(b, "zero") })
 }
 
 func TestBindFailureIsAnError(t *testing.T) {
@@ -215,7 +203,7 @@ func TestBindFailureIsAnError(t *testing.T) {
 func TestMemberlistLogsGoThroughGoMicrosLogger(t *testing.T) {
 	logs := &capture{}
 	node(t, nil, registry.Logger(logs))
-	waitUntil(t, 5*time.Second, "a memberlist line reaches the logger", func() bool { return logs.contains("memberlist") })
+	wait.Until(t, 5*time.Second, "a memberlist line reaches the logger", func() bool { return logs.contains("memberlist") })
 }
 
 // capture is a go-micro logger that keeps what it is given.
@@ -256,17 +244,17 @@ func TestDeathHintIsCheckedBeforeItActs(t *testing.T) {
 	if err := a.Register(svc("hinted", "hinted-1")); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "b sees the service", func() bool { return found(b, "hinted") })
+	wait.Until(t, 10*time.Second, "b sees the service", func() bool { return found(b, "hinted") })
 
 	gossip.DeliverDeathHint(b, a) // wrong: a is alive
-	waitUntil(t, 10*time.Second, "b's check of a answered", func() bool { return gossip.Checking(b) == 0 })
+	wait.Until(t, 10*time.Second, "b's check of a answered", func() bool { return gossip.Checking(b) == 0 })
 	if !found(b, "hinted") {
 		t.Fatal("b dropped a live member's service on a wrong hint")
 	}
 
 	gossip.Crash(a)
 	gossip.DeliverDeathHint(b, a)
-	waitUntil(t, 10*time.Second, "b drops the service of a dead member it was told of", func() bool { return !found(b, "hinted") })
+	wait.Until(t, 10*time.Second, "b drops the service of a dead member it was told of", func() bool { return !found(b, "hinted") })
 	if !logs.contains("reported dead, does not answer") {
 		t.Fatal("b dropped the service, but not on its own check of the hint")
 	}

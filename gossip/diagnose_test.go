@@ -9,6 +9,7 @@ import (
 	"go-micro.dev/v4/logger"
 
 	"github.com/microreg/microreg/gossip"
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 	"github.com/microreg/microreg/registry/registrytest"
 )
@@ -35,7 +36,7 @@ func TestDiagnoseHealthyCluster(t *testing.T) {
 	if err := a.Register(svc("greeter", "greeter-1")); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "b sees the service", func() bool { return found(b, "greeter") })
+	wait.Until(t, 10*time.Second, "b sees the service", func() bool { return found(b, "greeter") })
 	expectCheck(t, checkOf(t, b, "greeter", "node"), registry.StatusOK, "node node-b listens on "+addr(t, b), "encryption off")
 	expectCheck(t, checkOf(t, b, "greeter", "members"), registry.StatusOK, "2 members: 2 alive, 0 suspect")
 	expectCheck(t, checkOf(t, b, "greeter", "isolation"), registry.StatusOK)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/microreg/microreg/gossip"
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -42,7 +43,7 @@ func TestClusterNamesKeepClustersApart(t *testing.T) {
 		t.Fatal("the cluster name of a running node changed")
 	}
 	sameName := node(t, []string{addr(t, blue)}, gossip.ClusterName("blue"))
-	waitUntil(t, 10*time.Second, "a member of the same cluster sees its service", func() bool { return found(sameName, "blue-svc") })
+	wait.Until(t, 10*time.Second, "a member of the same cluster sees its service", func() bool { return found(sameName, "blue-svc") })
 }
 
 // Keys rotate with no downtime: three members move from k1 to k2 through
@@ -55,7 +56,7 @@ func TestRollingKeyRotation(t *testing.T) {
 	ms := []*gossip.Registry{seed,
 		node(t, []string{addr(t, seed)}, gossip.SecretKeys(k1)),
 		node(t, []string{addr(t, seed)}, gossip.SecretKeys(k1))}
-	waitUntil(t, 10*time.Second, "the cluster formed", func() bool { return ms[2].Members() == 3 })
+	wait.Until(t, 10*time.Second, "the cluster formed", func() bool { return ms[2].Members() == 3 })
 	for step, keys := range [][][]byte{{k1, k2}, {k2, k1}, {k2}} {
 		for i, m := range ms {
 			if err := m.Init(gossip.SecretKeys(keys...)); err != nil {
@@ -67,7 +68,7 @@ func TestRollingKeyRotation(t *testing.T) {
 				t.Fatal(err)
 			}
 			for j, other := range ms {
-				waitUntil(t, 10*time.Second, fmt.Sprintf("step %d: member %d sees %s", step, j, name), func() bool { return found(other, name) })
+				wait.Until(t, 10*time.Second, fmt.Sprintf("step %d: member %d sees %s", step, j, name), func() bool { return found(other, name) })
 			}
 		}
 	}
@@ -113,7 +114,7 @@ func TestBurstReachesEveryMember(t *testing.T) {
 		m := node(t, seeds, cfg())
 		ms, seeds = append(ms, m), append(seeds, addr(t, m))
 	}
-	waitUntil(t, 30*time.Second, "the cluster formed", func() bool {
+	wait.Until(t, 30*time.Second, "the cluster formed", func() bool {
 		for _, m := range ms {
 			if m.Members() != 10 {
 				return false
@@ -132,7 +133,7 @@ func TestBurstReachesEveryMember(t *testing.T) {
 	// it belongs). With push/pull off the bound here is no measurement:
 	// 30 s leaves room for the race detector and a machine busy with other
 	// packages' tests.
-	took := waitUntil(t, 30*time.Second, "every member lists the whole burst", func() bool {
+	took := wait.Until(t, 30*time.Second, "every member lists the whole burst", func() bool {
 		for _, m := range ms {
 			list, err := m.ListServices()
 			if err != nil || len(list) != n {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/microreg/microreg/gossip"
 	"github.com/microreg/microreg/internal/splitnet"
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 	"github.com/microreg/microreg/registry/registrytest"
 )
@@ -70,7 +71,7 @@ func splitCluster(t *testing.T, nw *splitnet.Network, n int, tune func(*memberli
 			time.Sleep(100 * time.Millisecond) // polling interval
 		}
 	})
-	waitUntil(t, 60*time.Second, "the cluster formed", func() bool {
+	wait.Until(t, 60*time.Second, "the cluster formed", func() bool {
 		for _, m := range out {
 			if m.r.Members() != n {
 				return false
@@ -107,7 +108,7 @@ func names(r registry.Registry) []string {
 func seeAll(t *testing.T, ms []member, within time.Duration, what string, want []string) time.Duration {
 	t.Helper()
 	slices.Sort(want)
-	return waitUntil(t, within, what, func() bool {
+	return wait.Until(t, within, what, func() bool {
 		for _, m := range ms {
 			if !slices.Equal(names(m.r), want) {
 				return false
@@ -256,7 +257,7 @@ func TestReconnectTriesOnlyFailedMembersForALimitedTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	gossip.Crash(ms[2].r)
-	waitUntil(t, 30*time.Second, "the crashed member is no longer tried", func() bool {
+	wait.Until(t, 30*time.Second, "the crashed member is no longer tried", func() bool {
 		return logs.contains("m02 failed 3s ago: no longer tried")
 	})
 	if logs.contains("m01 failed") {

@@ -15,6 +15,7 @@ import (
 	gmregistry "go-micro.dev/v4/registry"
 	gmmdns "go-micro.dev/v4/util/mdns"
 
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/mdns"
 	"github.com/microreg/microreg/registry"
 )
@@ -33,22 +34,6 @@ func greeterService(name, id, addr string) *registry.Service {
 			Metadata: map[string]string{"stream": "false"},
 		}},
 		Nodes: []*registry.Node{{Id: id, Address: addr, Metadata: map[string]string{"protocol": "mucp", "transport": "http"}}},
-	}
-}
-
-// within polls cond until it returns nil or d passes.
-func within(t *testing.T, d time.Duration, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v: %v", what, d, err)
-		}
-		time.Sleep(10 * time.Millisecond) // polling interval of a condition wait
 	}
 }
 
@@ -138,14 +123,14 @@ func TestGoMicroFindsMicroregNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitEvent(t, ch, "create", "mr-1", func(r *gmregistry.Result) error { return hasNode([]*registry.Service{r.Service}, s) })
-	within(t, 5*time.Second, "go-micro GetService", func() error {
+	wait.Until(t, 5*time.Second, "go-micro GetService", func() error {
 		list, err := gm.GetService("mixed.mr")
 		if err != nil {
 			return err
 		}
 		return hasNode(list, s)
 	})
-	within(t, 5*time.Second, "go-micro ListServices", func() error {
+	wait.Until(t, 5*time.Second, "go-micro ListServices", func() error {
 		list, err := gm.ListServices()
 		if err != nil {
 			return err
@@ -167,7 +152,7 @@ func TestGoMicroFindsMicroregNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitEvent(t, ch, "delete", "mr-1")
-	within(t, 5*time.Second, "go-micro GetService after the goodbye", func() error {
+	wait.Until(t, 5*time.Second, "go-micro GetService after the goodbye", func() error {
 		list, err := gm.GetService("mixed.mr")
 		if err != nil {
 			return err
@@ -192,7 +177,7 @@ func TestMicroregFindsGoMicroNodes(t *testing.T) {
 
 	late := open(t) // created after the registration: it must ask
 	start := time.Now()
-	within(t, 5*time.Second, "microreg GetService", func() error {
+	wait.Until(t, 5*time.Second, "microreg GetService", func() error {
 		list, err := late.GetService("mixed.gm")
 		if err != nil {
 			return err
@@ -229,7 +214,7 @@ func TestMicroregFindsGoMicroNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitEvent(t, ch, registry.ActionDelete, "gm-1")
-	within(t, 5*time.Second, "GetService after go-micro's goodbye", func() error {
+	wait.Until(t, 5*time.Second, "GetService after go-micro's goodbye", func() error {
 		list, err := watcher.GetService("mixed.gm")
 		if err != nil {
 			return err
@@ -284,7 +269,7 @@ func TestGoMicroNodeKeptFreshByAsking(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := open(t)
-	within(t, 5*time.Second, "first lookup", func() error {
+	wait.Until(t, 5*time.Second, "first lookup", func() error {
 		_, err := m.GetService("mixed.fresh")
 		return err
 	})
@@ -300,7 +285,7 @@ func TestGoMicroNodeKeptFreshByAsking(t *testing.T) {
 	if err := srv.Shutdown(); err != nil { // says goodbye
 		t.Fatal(err)
 	}
-	within(t, 5*time.Second, "gone after go-micro's goodbye", func() error {
+	wait.Until(t, 5*time.Second, "gone after go-micro's goodbye", func() error {
 		if _, err := m.GetService("mixed.fresh"); !errors.Is(err, registry.ErrNotFound) {
 			return fmt.Errorf("still found: %v", err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/microreg/microreg/gossip"
 	"github.com/microreg/microreg/internal/consultest"
 	"github.com/microreg/microreg/internal/proctest"
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -70,17 +71,6 @@ func writeService(t *testing.T, s *registry.Service) string {
 	return p
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 15s", what)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval
-	}
-}
-
 func present(r registry.Registry, name string) bool {
 	s, err := r.GetService(name)
 	return err == nil && len(s) > 0
@@ -93,7 +83,7 @@ func exercise(t *testing.T, flags []string, obs registry.Registry) {
 	if err := obs.Register(svc("cli.existing", "e1")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the CLI lists the existing service", func() bool {
+	wait.Until(t, 15*time.Second, "the CLI lists the existing service", func() bool {
 		out, _, code := cli(t, append(flags, "services")...)
 		return code == 0 && strings.Contains(out, "cli.existing")
 	})
@@ -131,7 +121,7 @@ func exercise(t *testing.T, flags []string, obs registry.Registry) {
 	file := writeService(t, svc("cli.registered", "r1"))
 	reg := proctest.Start(t, bin, nil, append(flags, "register", file)...)
 	reg.WaitLine(t, "registered cli.registered 1.0.0 (1 nodes)", 15*time.Second)
-	waitFor(t, "the service the CLI registered is seen", func() bool { return present(obs, "cli.registered") })
+	wait.Until(t, 15*time.Second, "the service the CLI registered is seen", func() bool { return present(obs, "cli.registered") })
 	if err := reg.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +129,7 @@ func exercise(t *testing.T, flags []string, obs registry.Registry) {
 	if err := reg.Wait(10 * time.Second); err != nil {
 		t.Fatalf("register after SIGINT: %v", err)
 	}
-	waitFor(t, "the service is gone once the CLI deregistered it", func() bool { return !present(obs, "cli.registered") })
+	wait.Until(t, 15*time.Second, "the service is gone once the CLI deregistered it", func() bool { return !present(obs, "cli.registered") })
 
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	os.WriteFile(bad, []byte(`{"name": "x", "nodes": [{"id": "", "address": "127.0.0.1:1"}]}`), 0o644)
@@ -173,11 +163,11 @@ func TestConsul(t *testing.T) {
 	if err := reg.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the orphan is seen", func() bool { return present(obs, "cli.orphan") })
+	wait.Until(t, 15*time.Second, "the orphan is seen", func() bool { return present(obs, "cli.orphan") })
 	if out, errOut, code := cli(t, append(flags, "deregister", file)...); code != 0 || !strings.Contains(out, "deregistered cli.orphan") {
 		t.Fatalf("deregister: %d %q %q", code, out, errOut)
 	}
-	waitFor(t, "the orphan is gone after deregister", func() bool { return !present(obs, "cli.orphan") })
+	wait.Until(t, 15*time.Second, "the orphan is gone after deregister", func() bool { return !present(obs, "cli.orphan") })
 }
 
 func TestErrorsAreOneLineAndNonZero(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -144,19 +145,7 @@ func (e *env) name(base string) string { return e.prefix + "-" + base }
 // eventually polls cond until it returns nil or the world's Wait runs out.
 func (e *env) eventually(what string, cond func() error) {
 	e.t.Helper()
-	deadline := time.Now().Add(e.world.Wait)
-	delay := time.Millisecond
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("%s: still not true after %v: %v", what, e.world.Wait, err)
-		}
-		time.Sleep(delay) // polling interval of a condition wait
-		delay = min(delay*2, 50*time.Millisecond)
-	}
+	wait.Until(e.t, e.world.Wait, what, cond)
 }
 
 // advance moves the world's fake clock, if it has one, and reports

@@ -8,22 +8,23 @@ import (
 	"github.com/microreg/microreg/registry"
 )
 
-func init() {
-	add("ReplayedWatchEqualsGetService", func(e *env) {
-		rec := e.watch(e.b)
-		e.replay(rec, 1)
-	})
-	add("SlowWatcherLosesNothing", func(e *env) {
-		// The watcher is not read until every operation is done, so its
-		// queue overflows; what it then delivers must still add up.
-		w, err := e.b.Watch()
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		model := e.churn(2)
-		rec := e.record(w)
-		e.converge(rec, model)
-	})
+// caseReplayedWatchEqualsGetService is the conformance case ReplayedWatchEqualsGetService.
+func caseReplayedWatchEqualsGetService(e *env) {
+	rec := e.watch(e.b)
+	e.replay(rec, 1)
+}
+
+// caseSlowWatcherLosesNothing is the conformance case SlowWatcherLosesNothing.
+func caseSlowWatcherLosesNothing(e *env) {
+	// The watcher is not read until every operation is done, so its
+	// queue overflows; what it then delivers must still add up.
+	w, err := e.b.Watch()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	model := e.churn(2)
+	rec := e.record(w)
+	e.converge(rec, model)
 }
 
 // replay churns on a while rec watches b, then checks the replayed view.

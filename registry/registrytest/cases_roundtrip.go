@@ -2,48 +2,55 @@ package registrytest
 
 import "github.com/microreg/microreg/registry"
 
-func init() {
-	add("MetadataAndValuesRoundTrip", func(e *env) {
-		s := richService(e.name("rich"))
-		e.mustRegister(e.a, s)
-		e.has(e.b, s.Name, s)
-	})
-	add("LargeServiceRoundTrips", func(e *env) {
-		s := largeService(e.name("large"))
-		e.mustRegister(e.a, s)
-		e.has(e.b, s.Name, s)
-	})
-	add("EmptyVersionAndMetadataRoundTrip", func(e *env) {
-		s := &registry.Service{Name: e.name("bare"), Nodes: []*registry.Node{{Id: "bare-1", Address: "[::1]:8201"}}}
-		e.mustRegister(e.a, s)
-		e.has(e.b, s.Name, s)
-	})
-	add("ReturnedServicesAreDeepCopies", func(e *env) {
-		s := richService(e.name("copies"))
-		e.mustRegister(e.a, s)
-		e.has(e.b, s.Name, s)
-		for _, r := range []registry.Registry{e.a, e.b} {
-			got, err := r.GetService(s.Name)
-			if err != nil {
-				e.t.Fatal(err)
-			}
-			scribble(got)
-			list, err := r.ListServices()
-			if err != nil {
-				e.t.Fatal(err)
-			}
-			scribble(list)
-			e.has(r, s.Name, s)
+// caseMetadataAndValuesRoundTrip is the conformance case MetadataAndValuesRoundTrip.
+func caseMetadataAndValuesRoundTrip(e *env) {
+	s := richService(e.name("rich"))
+	e.mustRegister(e.a, s)
+	e.has(e.b, s.Name, s)
+}
+
+// caseLargeServiceRoundTrips is the conformance case LargeServiceRoundTrips.
+func caseLargeServiceRoundTrips(e *env) {
+	s := largeService(e.name("large"))
+	e.mustRegister(e.a, s)
+	e.has(e.b, s.Name, s)
+}
+
+// caseEmptyVersionAndMetadataRoundTrip is the conformance case EmptyVersionAndMetadataRoundTrip.
+func caseEmptyVersionAndMetadataRoundTrip(e *env) {
+	s := &registry.Service{Name: e.name("bare"), Nodes: []*registry.Node{{Id: "bare-1", Address: "[::1]:8201"}}}
+	e.mustRegister(e.a, s)
+	e.has(e.b, s.Name, s)
+}
+
+// caseReturnedServicesAreDeepCopies is the conformance case ReturnedServicesAreDeepCopies.
+func caseReturnedServicesAreDeepCopies(e *env) {
+	s := richService(e.name("copies"))
+	e.mustRegister(e.a, s)
+	e.has(e.b, s.Name, s)
+	for _, r := range []registry.Registry{e.a, e.b} {
+		got, err := r.GetService(s.Name)
+		if err != nil {
+			e.t.Fatal(err)
 		}
-	})
-	add("RegisterDoesNotKeepTheCallersService", func(e *env) {
-		s := richService(e.name("input"))
-		want := registry.CopyService(s)
-		e.mustRegister(e.a, s)
-		scribble([]*registry.Service{s})
-		e.has(e.a, want.Name, want)
-		e.has(e.b, want.Name, want)
-	})
+		scribble(got)
+		list, err := r.ListServices()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		scribble(list)
+		e.has(r, s.Name, s)
+	}
+}
+
+// caseRegisterDoesNotKeepTheCallersService is the conformance case RegisterDoesNotKeepTheCallersService.
+func caseRegisterDoesNotKeepTheCallersService(e *env) {
+	s := richService(e.name("input"))
+	want := registry.CopyService(s)
+	e.mustRegister(e.a, s)
+	scribble([]*registry.Service{s})
+	e.has(e.a, want.Name, want)
+	e.has(e.b, want.Name, want)
 }
 
 // scribble changes everything reachable from list, as a careless caller

@@ -84,13 +84,6 @@ type testCase struct {
 	run  func(e *env)
 }
 
-// cases is filled by the cases_*.go files' init functions, in file order.
-var cases []testCase
-
-func add(name string, run func(e *env)) {
-	cases = append(cases, testCase{name, run})
-}
-
 // env is one case's world: a writer instance a, a reader instance b.
 type env struct {
 	t       *testing.T

@@ -261,12 +261,17 @@ func (a *agents) current() (*api.Client, string) {
 // down or restarting) at most 1 s, so that views are current within a
 // second of its return; while it answers but cannot serve (429, 5xx) up to
 // 10 s, so a busy agent is not hammered.
-type backoff struct{ d time.Duration }
+// down, if set, replaces the 1 s ceiling while the agent refuses
+// connections.
+type backoff struct{ d, down time.Duration }
 
 func (b *backoff) reset() { b.d = 0 }
 
 func (b *backoff) wait(ctx context.Context, err error) bool {
 	ceiling := time.Second
+	if b.down > 0 {
+		ceiling = b.down
+	}
 	if busy(err) {
 		ceiling = 10 * time.Second
 	}

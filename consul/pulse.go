@@ -3,6 +3,7 @@ package consul
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/hashicorp/consul/api"
 )
@@ -11,11 +12,11 @@ import (
 // its agent is back: one blocking query on one of its own nodes on the
 // local agent (/v1/agent/service/ID, hash-based), which the agent answers
 // only when that node's registration changes. When the agent dies the
-// connection breaks, the query is retried within a second, and the first
-// answer after a failure, or the agent's not knowing the node (it came
-// back empty), makes every heartbeat beat at once: own nodes are
-// registered again, passing, about a second after the agent's return,
-// instead of at their next heartbeat. It costs the agent nothing when
+// connection breaks, the query is retried every pulseRetry (a refused
+// connection each time), and the first answer after a failure, or the
+// agent's not knowing the node (it came back empty), makes every heartbeat
+// beat at once: own nodes are registered again, passing, well within a
+// second of the agent's return, instead of at their next heartbeat. It costs the agent nothing when
 // anything else in the catalog changes, and holds one connection while
 // the registry has a node.
 
@@ -52,9 +53,12 @@ func (c *Registry) pulseNode(cur string) string {
 	return ""
 }
 
+// pulseRetry is how often the pulse tries a down agent again.
+const pulseRetry = 250 * time.Millisecond
+
 func (c *Registry) runPulse(ctx context.Context) {
 	defer c.wg.Done()
-	var b backoff
+	b := backoff{down: pulseRetry}
 	var id, hash string
 	for {
 		next := c.pulseNode(id)

@@ -152,7 +152,7 @@ func BenchmarkConsulAgentRestart(b *testing.B) {
 					lost++
 				}
 				back = append(back, d)
-				d, ok = pollFor(15*time.Second, func() bool {
+				_, ok = pollFor(15*time.Second, func() bool {
 					g, gerr := viewer.GetService("ghost")
 					live, lerr := viewer.GetService(s.Name)
 					return (gerr != nil || len(g) == 0 || len(g[0].Nodes) == 0) && lerr == nil && len(live) > 0 && len(live[0].Nodes) == 1

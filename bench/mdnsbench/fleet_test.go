@@ -70,7 +70,6 @@ func BenchmarkMDNSBurst(b *testing.B) {
 				early := c.new()
 				listed(early, prefix)
 				a := c.new()
-				start := time.Now()
 				for j := 0; j < burstServices; j++ {
 					if err := a.Register(goMicroLike(prefix, j)); err != nil {
 						b.Fatal(err)
@@ -82,7 +81,7 @@ func BenchmarkMDNSBurst(b *testing.B) {
 				}
 				before = append(before, d)
 				late := c.new()
-				start = time.Now()
+				start := time.Now()
 				d, ok = within(30*time.Second, func() bool { return listed(late, prefix) == burstServices })
 				if !ok {
 					lost++

@@ -8,7 +8,9 @@ import (
 	plugin "github.com/go-micro/plugins/v4/registry/consul"
 
 	"github.com/microreg/microreg/consul"
+	"github.com/microreg/microreg/engine"
 	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/internal/face4"
 	"github.com/microreg/microreg/registry"
 	"github.com/microreg/microreg/registry/registrytest"
 )
@@ -146,7 +148,7 @@ func TestConsulMigration(t *testing.T) {
 	if n.Id != s.Nodes[0].Id || n.Address != s.Nodes[0].Address || n.Metadata["protocol"] != "mucp" {
 		t.Fatalf("node read back as %+v", n)
 	}
-	if !registry.EqualEndpoints(got[0].Endpoints, s.Endpoints) {
+	if !engine.EqualEndpoints(face4.Service(got[0]).Endpoints, face4.Service(s).Endpoints) {
 		t.Fatalf("endpoints read back as %d", len(got[0].Endpoints))
 	}
 	list, err := r.ListServices()

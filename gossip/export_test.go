@@ -1,29 +1,14 @@
 package gossip
 
-// Crash stops r's node the way a killed process does: no leave message,
+import "github.com/microreg/microreg/internal/testhook"
+
+// Crash stops g's node the way a killed process does: no leave message,
 // sockets closed, goroutines gone.
-func Crash(g *Registry) {
-	g.mu.Lock()
-	g.closed = true
-	ml := g.ml
-	g.mu.Unlock()
-	close(g.done)
-	g.wg.Wait()
-	g.silenced.Store(true)
-	_ = ml.Shutdown()
-	_ = g.store.Close()
-}
+func Crash(g *Registry) { testhook.GossipCrash(g.e) }
 
-// DeliverDeathHint hands r a death hint about member m, as if gossiped by
-// another member that found m dead.
-func DeliverDeathHint(g, dead *Registry) {
-	n := dead.ml.LocalNode()
-	delegate{g}.NotifyMsg(encodeDeathHint(nodeCopy(n), dead.epoch))
-}
+// DeliverDeathHint hands g a death hint about member dead, as if gossiped
+// by another member that found dead dead.
+func DeliverDeathHint(g, dead *Registry) { testhook.GossipDeliverDeathHint(g.e, dead.e) }
 
-// Checking returns how many hinted members r is checking.
-func Checking(g *Registry) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return len(g.checking)
-}
+// Checking returns how many hinted members g is checking.
+func Checking(g *Registry) int { return testhook.GossipChecking(g.e) }

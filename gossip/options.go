@@ -4,58 +4,36 @@ import (
 	"time"
 
 	"github.com/hashicorp/memberlist"
-
+	egossip "github.com/microreg/microreg/engine/gossip"
+	"github.com/microreg/microreg/internal/face4"
 	"github.com/microreg/microreg/registry"
 )
-
-type (
-	bindKey      struct{}
-	advertiseKey struct{}
-	presetKey    struct{}
-	configKey    struct{}
-	secretKey    struct{}
-	nameKey      struct{}
-	keysKey      struct{}
-	clusterKey   struct{}
-	reconnectKey struct{}
-)
-
-type hostPort struct {
-	host string
-	port int
-}
 
 // BindAddress sets the address and port the node listens on, UDP and TCP
 // (default DefaultBindAddr and DefaultPort). Port 0 picks a free port.
 func BindAddress(host string, port int) registry.Option {
-	return registry.BackendOption(Name, "gossip.BindAddress", bindKey{}, hostPort{host, port})
+	return face4.Option(egossip.BindAddress(host, port))
 }
 
 // AdvertiseAddress sets the address and port other nodes reach this one
 // on, when it differs from the bind address (NAT, containers).
 func AdvertiseAddress(host string, port int) registry.Option {
-	return registry.BackendOption(Name, "gossip.AdvertiseAddress", advertiseKey{}, hostPort{host, port})
+	return face4.Option(egossip.AdvertiseAddress(host, port))
 }
 
 // WithPreset selects memberlist's timings (default Local when bound to
 // loopback, LAN otherwise).
-func WithPreset(p Preset) registry.Option {
-	return registry.BackendOption(Name, "gossip.WithPreset", presetKey{}, p)
-}
+func WithPreset(p Preset) registry.Option { return face4.Option(egossip.WithPreset(p)) }
 
 // Config hands over a whole memberlist configuration; the registry sets
 // only its delegates, its logger (unless c.Logger or c.LogOutput is set)
 // and, if given by other options, the bind address, name and key.
-func Config(c *memberlist.Config) registry.Option {
-	return registry.BackendOption(Name, "gossip.Config", configKey{}, c)
-}
+func Config(c *memberlist.Config) registry.Option { return face4.Option(egossip.Config(c)) }
 
 // SecretKey turns on gossip encryption with an AES key of 16, 24 or 32
 // bytes. Nodes with another key can neither join nor read the gossip.
 // It is SecretKeys with one key.
-func SecretKey(key []byte) registry.Option {
-	return registry.BackendOption(Name, "gossip.SecretKey", secretKey{}, key)
-}
+func SecretKey(key []byte) registry.Option { return face4.Option(egossip.SecretKey(key)) }
 
 // SecretKeys turns on gossip encryption with several AES keys (16, 24 or
 // 32 bytes each), for rotating keys with no downtime: the first encrypts
@@ -70,9 +48,7 @@ func SecretKey(key []byte) registry.Option {
 //
 // A node that started without encryption cannot turn it on (memberlist
 // fixes that when it starts).
-func SecretKeys(keys ...[]byte) registry.Option {
-	return registry.BackendOption(Name, "gossip.SecretKeys", keysKey{}, keys)
-}
+func SecretKeys(keys ...[]byte) registry.Option { return face4.Option(egossip.SecretKeys(keys...)) }
 
 // ClusterName sets the cluster's name (memberlist's Label): it travels
 // with every packet and connection, and a member refuses whatever comes
@@ -81,9 +57,7 @@ func SecretKeys(keys ...[]byte) registry.Option {
 // member of another cluster logs it, and New and Init return an error
 // wrapping ErrRejected. Default: none (and a node with none refuses
 // every named cluster). It cannot change on a running node.
-func ClusterName(name string) registry.Option {
-	return registry.BackendOption(Name, "gossip.ClusterName", clusterKey{}, name)
-}
+func ClusterName(name string) registry.Option { return face4.Option(egossip.ClusterName(name)) }
 
 // Reconnect sets how often a member tries to join again members that
 // failed (were declared dead without leaving), and for how long, so that
@@ -95,22 +69,12 @@ func ClusterName(name string) registry.Option {
 // DefaultReconnectTimeout. An interval of 0 or less turns reconnection
 // off.
 func Reconnect(interval, timeout time.Duration) registry.Option {
-	return registry.BackendOption(Name, "gossip.Reconnect", reconnectKey{}, reconnectTimes{interval, timeout})
+	return face4.Option(egossip.Reconnect(interval, timeout))
 }
-
-// DefaultReconnectTimeout is how long a failed member is tried again by
-// default: serf's default, as long as an overnight outage.
-const DefaultReconnectTimeout = 24 * time.Hour
-
-type reconnectTimes struct{ interval, timeout time.Duration }
 
 // NodeName sets the node's name in the cluster (default: a random
 // unique name). Names must be unique across the cluster.
-func NodeName(name string) registry.Option {
-	return registry.BackendOption(Name, "gossip.NodeName", nameKey{}, name)
-}
+func NodeName(name string) registry.Option { return face4.Option(egossip.NodeName(name)) }
 
 // Clock sets the clock TTLs are measured on (tests pass a fake).
-func Clock(c registry.Clock) registry.Option {
-	return registry.Marked(Name, "gossip.Clock", registry.ClockOption(c))
-}
+func Clock(c registry.Clock) registry.Option { return face4.Option(egossip.Clock(c)) }

@@ -6,6 +6,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/microreg/microreg/engine"
+	"github.com/microreg/microreg/internal/face4"
 	"github.com/microreg/microreg/memory"
 	"github.com/microreg/microreg/registry"
 	"github.com/microreg/microreg/registry/registrytest"
@@ -124,7 +126,7 @@ func TestOverflowCoalesces(t *testing.T) {
 			t.Fatal(err)
 		}
 		actions = append(actions, res.Action)
-		view = registry.Replay(view, res)
+		view = face4.Services(engine.Replay(face4.EngineServices(view), face4.EngineResult(res)))
 	}
 	want := []string{"create", "update", "update"}
 	for i := range want {

@@ -4,30 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/microreg/microreg/memory"
 	"github.com/microreg/microreg/registry"
 )
-
-func TestClosest(t *testing.T) {
-	known := []string{"greeter", "Greeter", "billing", "go.micro.srv.greeter", "gateway"}
-	for name, want := range map[string][]string{
-		"greeter":  {"Greeter"},            // itself is never a suggestion
-		"GREETER":  {"greeter", "Greeter"}, // case first
-		"greter":   {"greeter", "Greeter"},
-		"gretter":  {"greeter", "Greeter"},
-		"biling":   {"billing"},
-		"payments": nil,
-		"api":      nil,
-	} {
-		if got := registry.Closest(name, known); !slices.Equal(got, want) {
-			t.Errorf("Closest(%q) = %q, want %q", name, got, want)
-		}
-	}
-}
 
 // broken is a registry whose every call fails.
 type broken struct{ registry.Registry }

@@ -1,8 +1,7 @@
-// Package registry is microreg's shared contract: the go-micro
-// registry.Registry types under one import, the table of backends by name,
-// selection from options, flags and the environment, input validation with
-// typed errors, TTL bookkeeping, and the watch/diff/fan-out machinery every
-// backend builds on.
+// Package registry is microreg for go-micro v4 service authors: go-micro
+// v4's registry types under one import, the table of backends by name,
+// selection from options, flags and the environment, the errors to check,
+// and Diagnose.
 //
 // Backends implement go-micro's registry.Registry unchanged, so any of them
 // can be handed to micro.Registry(...). Each backend package registers
@@ -17,4 +16,8 @@
 //
 // Every backend also implements io.Closer; go-micro's interface has no Close,
 // so reach it with registry.Close(r), which stops the backend's goroutines.
+//
+// The backends are thin faces over microreg's engine
+// (github.com/microreg/microreg/engine), which imports no go-micro package;
+// that package is also the kit for writing a backend of one's own.
 package registry

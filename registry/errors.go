@@ -1,9 +1,9 @@
 package registry
 
 import (
-	"errors"
-
 	mregistry "go-micro.dev/v4/registry"
+
+	"github.com/microreg/microreg/engine"
 )
 
 var (
@@ -16,47 +16,29 @@ var (
 
 	// ErrInvalidService is wrapped by every error about a malformed
 	// service; the error's text names the field.
-	ErrInvalidService = errors.New("invalid service")
+	ErrInvalidService = engine.ErrInvalidService
 	// ErrUnknownBackend is wrapped by New when no backend has the name.
-	ErrUnknownBackend = errors.New("unknown registry backend")
+	ErrUnknownBackend = engine.ErrUnknownBackend
 	// ErrTooLarge is wrapped by every error about a service, or a message
 	// carrying one, too large for a backend: over MaxServiceSize on every
-	// backend, or over what the backend's wire holds. The error's text
-	// says how large and what the limit is.
-	ErrTooLarge = errors.New("too large")
+	// backend, or over what the backend's wire holds.
+	ErrTooLarge = engine.ErrTooLarge
 	// ErrClosed is returned by a backend used after Close.
-	ErrClosed = errors.New("registry closed")
+	ErrClosed = engine.ErrClosed
 	// ErrNotStarted is wrapped by every error of a backend that could not
 	// start (its port taken, no multicast interface, a bad key), with the
 	// reason; New, FromArgs and FromEnv return it at once.
-	ErrNotStarted = errors.New("registry not started")
+	ErrNotStarted = engine.ErrNotStarted
+	// ErrOption is wrapped by the error a backend returns for an option it
+	// cannot apply: another backend's, or one that takes effect only when
+	// the registry is built, given to Init. The error names the option.
+	ErrOption = engine.ErrOption
 )
 
 // FieldError is the error validation returns: which field of which service
 // is wrong and why. It matches ErrInvalidService with errors.Is.
-type FieldError struct {
-	// Service is the service's name, if it has one.
-	Service string
-	// Field is the path of the offending field, e.g. "nodes[1].address".
-	Field string
-	// Reason says what is wrong with it.
-	Reason string
-}
+type FieldError = engine.FieldError
 
-// Error implements error.
-func (e *FieldError) Error() string {
-	if e.Service == "" {
-		return "invalid service: " + e.Field + ": " + e.Reason
-	}
-	return "invalid service " + quote(e.Service) + ": " + e.Field + ": " + e.Reason
-}
-
-// Unwrap makes errors.Is(err, ErrInvalidService) true.
-func (e *FieldError) Unwrap() error { return ErrInvalidService }
-
-func quote(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "…"
-	}
-	return "\"" + s + "\""
-}
+// MaxServiceSize is the largest registration, in bytes of its JSON, any
+// backend accepts (see ErrTooLarge).
+const MaxServiceSize = engine.MaxServiceSize

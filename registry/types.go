@@ -7,6 +7,8 @@ import (
 
 	"go-micro.dev/v4/logger"
 	mregistry "go-micro.dev/v4/registry"
+
+	"github.com/microreg/microreg/engine"
 )
 
 // Registry is go-micro's registry interface; every microreg backend
@@ -71,15 +73,15 @@ type WatchOption = mregistry.WatchOption
 const (
 	// ActionCreate reports a service version that was not there before;
 	// the Result's Service holds all of its nodes.
-	ActionCreate = "create"
+	ActionCreate = engine.ActionCreate
 	// ActionUpdate reports a change to a known service version: the
 	// Result's Service carries the nodes added or changed, or all of the
 	// version's nodes when its metadata or endpoints changed. Consumers
 	// merge its nodes by id, as go-micro's registry/cache does.
-	ActionUpdate = "update"
+	ActionUpdate = engine.ActionUpdate
 	// ActionDelete reports nodes that left; the Result's Service holds
 	// only the nodes removed. When the last node goes, so does the version.
-	ActionDelete = "delete"
+	ActionDelete = engine.ActionDelete
 )
 
 // Addrs sets the addresses of the registry (go-micro's --registry_address).
@@ -125,4 +127,11 @@ func NewOptions(opts ...Option) *Options { return mregistry.NewOptions(opts...) 
 
 // DefaultTTL is go-micro's default RegisterTTL (its server re-registers
 // every 30 s with a 90 s TTL).
-const DefaultTTL = 90 * time.Second
+const DefaultTTL = engine.DefaultTTL
+
+// Clock is the time source of TTL bookkeeping (see each backend's Clock
+// option); tests pass a registrytest.FakeClock.
+type Clock = engine.Clock
+
+// Timer is the part of *time.Timer a Clock hands out.
+type Timer = engine.Timer

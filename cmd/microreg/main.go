@@ -18,7 +18,9 @@ import (
 
 	"go-micro.dev/v4/logger"
 
+	"github.com/microreg/microreg/engine"
 	"github.com/microreg/microreg/gossip"
+	"github.com/microreg/microreg/internal/face4"
 	"github.com/microreg/microreg/registry"
 
 	_ "github.com/microreg/microreg/consul"
@@ -300,14 +302,14 @@ func readService(path string) (*registry.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	var s registry.Service
+	var s engine.Service
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := registry.ValidateService(&s); err != nil {
+	if err := engine.ValidateService(&s); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &s, nil
+	return face4.V4Service(&s), nil
 }
 
 // register registers the file's service and holds it until SIGINT/SIGTERM,

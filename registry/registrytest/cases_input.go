@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/microreg/microreg/engine"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -22,7 +23,7 @@ var badInputs = []badInput{
 		return &registry.Service{Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1:1"}}}
 	}},
 	{"OverlongName", "name", func(n string) *registry.Service {
-		return &registry.Service{Name: n + strings.Repeat("x", registry.MaxNameLength), Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1:1"}}}
+		return &registry.Service{Name: n + strings.Repeat("x", engine.MaxNameLength), Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1:1"}}}
 	}},
 	{"NameWithSpace", "name", func(n string) *registry.Service {
 		return &registry.Service{Name: n + " x", Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1:1"}}}
@@ -96,12 +97,12 @@ func caseOversizedServiceIsRejected(e *env) {
 	big := service(name, "1.0.0", node("oversized-1", "127.0.0.1:8503"), node("oversized-2", "127.0.0.1:8504"))
 	big.Nodes[1].Metadata = map[string]string{"blob": incompressible(registry.MaxServiceSize + 1)}
 	if err := e.a.Register(big); !errors.Is(err, registry.ErrTooLarge) {
-		e.t.Fatalf("Register of a %d-byte service: %v, want an error wrapping ErrTooLarge", registry.Size(big), err)
+		e.t.Fatalf("Register of a %d-byte service: %v, want an error wrapping ErrTooLarge", size(big), err)
 	}
 	lone := service(e.name("oversized-new"), "1.0.0", node("oversized-3", "127.0.0.1:8505"))
 	lone.Metadata = map[string]string{"blob": incompressible(registry.MaxServiceSize + 1)}
 	if err := e.a.Register(lone); !errors.Is(err, registry.ErrTooLarge) {
-		e.t.Fatalf("Register of a new %d-byte service: %v, want an error wrapping ErrTooLarge", registry.Size(lone), err)
+		e.t.Fatalf("Register of a new %d-byte service: %v, want an error wrapping ErrTooLarge", size(lone), err)
 	}
 	// A later valid change shows that the rejected ones never landed.
 	marker := service(e.name("oversized-marker"), "1.0.0", node("marker-2", "127.0.0.1:8506"))

@@ -68,7 +68,7 @@ func (e *env) churnStep(rng *rand.Rand, model map[string][]*registry.Service) {
 	if rng.IntN(3) == 0 {
 		s := &registry.Service{Name: name, Version: version, Nodes: []*registry.Node{{Id: id}}}
 		e.mustDeregister(e.a, s)
-		model[name] = registry.Replay(model[name], &registry.Result{Action: registry.ActionDelete, Service: s})
+		model[name] = replay(model[name], &registry.Result{Action: registry.ActionDelete, Service: s})
 		return
 	}
 	s := service(name, version, &registry.Node{
@@ -77,7 +77,7 @@ func (e *env) churnStep(rng *rand.Rand, model map[string][]*registry.Service) {
 		Metadata: map[string]string{"op": fmt.Sprint(rng.IntN(4))},
 	})
 	e.mustRegister(e.a, s)
-	model[name] = registry.Replay(model[name], &registry.Result{Action: registry.ActionUpdate, Service: s})
+	model[name] = replay(model[name], &registry.Result{Action: registry.ActionUpdate, Service: s})
 }
 
 // converge waits until both b's GetService and the view replayed from
@@ -87,7 +87,7 @@ func (e *env) converge(rec *recorder, model map[string][]*registry.Service) {
 	e.eventually("the replayed watch view and GetService equal what was registered", func() error {
 		events, err := rec.drain()
 		for _, r := range events {
-			view[r.Service.Name] = registry.Replay(view[r.Service.Name], r)
+			view[r.Service.Name] = replay(view[r.Service.Name], r)
 		}
 		if err != nil {
 			return fmt.Errorf("watcher ended: %w", err)

@@ -46,7 +46,7 @@ func caseReturnedServicesAreDeepCopies(e *env) {
 // caseRegisterDoesNotKeepTheCallersService is the conformance case RegisterDoesNotKeepTheCallersService.
 func caseRegisterDoesNotKeepTheCallersService(e *env) {
 	s := richService(e.name("input"))
-	want := registry.CopyService(s)
+	want := copyService(s)
 	e.mustRegister(e.a, s)
 	scribble([]*registry.Service{s})
 	e.has(e.a, want.Name, want)

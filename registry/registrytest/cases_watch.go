@@ -153,7 +153,7 @@ func (e *env) changeIsUpdate(base string, change func(*registry.Service)) {
 	rec := e.watch(e.b, registry.WatchService(name))
 	e.mustRegister(e.a, s)
 	rec.waitFor("create", action(registry.ActionCreate, name))
-	changed := registry.CopyService(s)
+	changed := copyService(s)
 	change(changed)
 	e.mustRegister(e.a, changed)
 	r := rec.waitFor("update", action(registry.ActionUpdate, name))

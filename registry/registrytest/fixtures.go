@@ -93,13 +93,13 @@ func sameService(g, w *registry.Service) error {
 		return fmt.Errorf("got %s@%s, want %s@%s", g.Name, g.Version, w.Name, w.Version)
 	case !maps.Equal(g.Metadata, w.Metadata):
 		return fmt.Errorf("%s@%s metadata: got %v, want %v", w.Name, w.Version, g.Metadata, w.Metadata)
-	case !registry.EqualEndpoints(g.Endpoints, w.Endpoints):
+	case !equalEndpoints(g.Endpoints, w.Endpoints):
 		return fmt.Errorf("%s@%s endpoints differ: got %d, want %d", w.Name, w.Version, len(g.Endpoints), len(w.Endpoints))
 	case len(g.Nodes) != len(w.Nodes):
 		return fmt.Errorf("%s@%s: got nodes %s, want %s", w.Name, w.Version, nodeIDs(g.Nodes), nodeIDs(w.Nodes))
 	}
 	for i := range w.Nodes {
-		if !registry.EqualNode(g.Nodes[i], w.Nodes[i]) {
+		if !equalNode(g.Nodes[i], w.Nodes[i]) {
 			return fmt.Errorf("%s@%s node %s: got %+v, want %+v", w.Name, w.Version, w.Nodes[i].Id, *g.Nodes[i], *w.Nodes[i])
 		}
 	}
@@ -107,7 +107,7 @@ func sameService(g, w *registry.Service) error {
 }
 
 func normalize(list []*registry.Service) []*registry.Service {
-	out := registry.CopyServices(list)
+	out := copyServices(list)
 	slices.SortFunc(out, func(a, b *registry.Service) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version))
 	})

@@ -1,0 +1,126 @@
+package mdns
+
+import (
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/microreg/microreg/engine"
+)
+
+// handlePacket handles one datagram: a query heard on a link's listener is
+// answered, a response (an answer or an announcement, in either wire
+// format) is cached. It never panics on hostile input: miekg/dns parses,
+// the decoders validate.
+func (r *Registry) handlePacket(pkt []byte, in received) {
+	var msg dns.Msg
+	if err := msg.Unpack(pkt); err != nil {
+		return
+	}
+	if !msg.Response {
+		if in.link != nil && in.from != nil {
+			r.respond(&msg, in.from, in.link)
+		}
+		return
+	}
+	if r.learn(&msg) {
+		r.pulse()
+	}
+}
+
+// learn caches the nodes a response carries, and asks go-micro's
+// responders for the services a go-micro listing names. It reports
+// whether the response held anything of a engine.
+func (r *Registry) learn(msg *dns.Msg) bool {
+	rrs := append(msg.Answer, msg.Extra...)
+	var recs *messageRecords
+	heard := false
+	var listed []string
+	for _, rr := range rrs {
+		switch rr := rr.(type) {
+		case *dns.TXT:
+			s, ours, err := r.decoded.decode(rr.Txt)
+			if ours {
+				heard = true
+				if err != nil {
+					r.logf("mdns: %v", err)
+					continue
+				}
+				r.remember(s, time.Duration(rr.Hdr.Ttl)*time.Second, false)
+				continue
+			}
+			if !r.goMicro || !strings.HasSuffix(strings.ToLower(rr.Hdr.Name), "."+goMicroDomain) ||
+				strings.HasSuffix(strings.ToLower(rr.Hdr.Name), "."+goMicroServices) {
+				continue
+			}
+			if recs == nil {
+				idx := indexRecords(rrs)
+				recs = &idx
+			}
+			s, ok, err := goMicroNode(rr.Hdr.Name, rr.Txt, *recs)
+			if err != nil {
+				r.logf("mdns: %v", err)
+				continue
+			}
+			if ok {
+				heard = true
+				r.remember(s, time.Duration(rr.Hdr.Ttl)*time.Second, true)
+			}
+		case *dns.PTR:
+			if r.goMicro && strings.EqualFold(rr.Hdr.Name, goMicroServices) && rr.Hdr.Ttl > 0 &&
+				strings.HasSuffix(strings.ToLower(rr.Ptr), "."+goMicroServices) {
+				heard = true
+				listed = append(listed, rr.Ptr[:len(rr.Ptr)-len(goMicroServices)-1])
+			}
+		}
+	}
+	if len(listed) > 0 {
+		r.askGoMicro(listed)
+	}
+	return heard
+}
+
+// remember caches a node heard of for ttl, or forgets it on a goodbye.
+// A registry's own nodes are never cached from the network: it knows them.
+// A go-micro node is asked for again before its records expire, since
+// go-micro never announces a node after its first seconds.
+func (r *Registry) remember(s *engine.Service, ttl time.Duration, goMicro bool) {
+	inst := instanceName(s.Name, s.Version, s.Nodes[0].Id)
+	r.mu.Lock()
+	_, mine := r.own[inst]
+	r.seen[s.Name] = true
+	if goMicro && ttl > 0 && !mine {
+		r.refresh[s.Name] = time.Now().Add(ttl / 2)
+	}
+	if !mine {
+		if r.heardNodes == nil {
+			r.heardNodes = map[string]bool{}
+		}
+		r.heardNodes[inst] = goMicro
+	}
+	r.mu.Unlock()
+	if mine {
+		return
+	}
+	if ttl == 0 {
+		_ = r.store.Deregister(s)
+		return
+	}
+	_ = r.store.Register(s, ttl)
+}
+
+// pulse wakes whoever waits for answers to settle.
+func (r *Registry) pulse() {
+	r.heardMu.Lock()
+	close(r.heard)
+	r.heard = make(chan struct{})
+	r.heardMu.Unlock()
+}
+
+// heardChan is closed at the next response that carries a node.
+func (r *Registry) heardChan() <-chan struct{} {
+	r.heardMu.Lock()
+	defer r.heardMu.Unlock()
+	return r.heard
+}

@@ -1,0 +1,70 @@
+package mdns
+
+import (
+	"time"
+
+	"github.com/microreg/microreg/engine"
+)
+
+type (
+	ifaceKey   struct{}
+	ipv4Key    struct{}
+	ipv6Key    struct{}
+	domainKey  struct{}
+	ttlKey     struct{}
+	timeoutKey struct{}
+	goMicroKey struct{}
+)
+
+// Defaults of the options.
+const (
+	// DefaultDomain is the mDNS domain.
+	DefaultDomain = "local"
+	// DefaultTTL is the TTL of the records a node announces: a crashed
+	// node disappears from others' caches this long after its last
+	// announcement (nodes announce every half TTL).
+	DefaultTTL = 120 * time.Second
+	// DefaultQueryTimeout bounds a first lookup of a service not yet seen;
+	// it returns as soon as answers settle.
+	DefaultQueryTimeout = 500 * time.Millisecond
+)
+
+// Interface pins the registry to the named network interfaces; default:
+// every interface that is up and multicast-capable.
+func Interface(names ...string) engine.Option {
+	return engine.BackendOption(Name, "mdns.Interface", ifaceKey{}, names)
+}
+
+// IPv4 turns IPv4 multicast on or off (default on).
+func IPv4(on bool) engine.Option { return engine.BackendOption(Name, "mdns.IPv4", ipv4Key{}, on) }
+
+// IPv6 turns IPv6 multicast on or off (default off).
+func IPv6(on bool) engine.Option { return engine.BackendOption(Name, "mdns.IPv6", ipv6Key{}, on) }
+
+// Domain sets the mDNS domain (default "local").
+func Domain(d string) engine.Option {
+	return engine.BackendOption(Name, "mdns.Domain", domainKey{}, d)
+}
+
+// TTL sets the TTL of announced records (whole seconds, at least 1).
+func TTL(d time.Duration) engine.Option {
+	return engine.BackendOption(Name, "mdns.TTL", ttlKey{}, d)
+}
+
+// QueryTimeout bounds a first lookup of an unknown service.
+func QueryTimeout(d time.Duration) engine.Option {
+	return engine.BackendOption(Name, "mdns.QueryTimeout", timeoutKey{}, d)
+}
+
+// Clock sets the clock cached records expire on (tests pass a fake).
+func Clock(c engine.Clock) engine.Option {
+	return engine.Marked(Name, "mdns.Clock", engine.ClockOption(c))
+}
+
+// GoMicro turns go-micro's own mDNS format on or off (default on): every
+// node is also served and announced the way go-micro's default registry
+// (go-micro.dev/v4/registry) reads them, and go-micro's nodes are found,
+// listed and watched.
+func GoMicro(on bool) engine.Option {
+	return engine.BackendOption(Name, "mdns.GoMicro", goMicroKey{}, on)
+}

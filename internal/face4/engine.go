@@ -20,8 +20,10 @@ func (v reverse) Init(opts ...engine.Option) error {
 	return engineErr(v.r.Init(converted...))
 }
 
-func (v reverse) Options() engine.Options { o := v.r.Options()
-	return engineOptions(o, logAdapter{o.Logger}) }
+func (v reverse) Options() engine.Options {
+	o := v.r.Options()
+	return engineOptions(o, logAdapter{o.Logger})
+}
 
 func (v reverse) Register(s *engine.Service, opts ...engine.RegisterOption) error {
 	return engineErr(v.r.Register(V4Service(s), v4Register(opts)...))

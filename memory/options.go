@@ -12,6 +12,6 @@ import (
 func Clock(c registry.Clock) registry.Option { return face4.Option(ememory.Clock(c)) }
 
 // WatchQueue sets how many events each watcher holds before it coalesces
-// (see registry.Store.Watch); default registry.DefaultWatchQueue. It is
+// (see engine.Store.Watch); default engine.DefaultWatchQueue. It is
 // read once, by Open.
 func WatchQueue(n int) registry.Option { return face4.Option(ememory.WatchQueue(n)) }

@@ -1,6 +1,7 @@
 package face4
 
 import (
+	"errors"
 	"unsafe"
 
 	mregistry "go-micro.dev/v4/registry"
@@ -66,10 +67,10 @@ func Err(err error) error {
 
 // engineErr is Err the other way round.
 func engineErr(err error) error {
-	switch err {
-	case mregistry.ErrNotFound:
+	switch {
+	case errors.Is(err, mregistry.ErrNotFound):
 		return engine.ErrNotFound
-	case mregistry.ErrWatcherStopped:
+	case errors.Is(err, mregistry.ErrWatcherStopped):
 		return engine.ErrWatcherStopped
 	}
 	return err

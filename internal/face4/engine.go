@@ -1,6 +1,8 @@
 package face4
 
 import (
+	"io"
+
 	mregistry "go-micro.dev/v4/registry"
 
 	"github.com/microreg/microreg/engine"
@@ -61,3 +63,11 @@ func (w reverseWatcher) Next() (*engine.Result, error) {
 }
 
 func (w reverseWatcher) Stop() { w.w.Stop() }
+
+// Close stops r's goroutines, if it has a Close method.
+func (v reverse) Close() error {
+	if c, ok := v.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}

@@ -1,5 +1,5 @@
 // Package registrytest is the conformance suite every microreg backend,
-// and any third-party go-micro registry, runs:
+// and any third-party go-micro v4 registry, runs:
 //
 //	func TestConformance(t *testing.T) {
 //		registrytest.Run(t, func(t *testing.T) *registrytest.World {
@@ -15,15 +15,19 @@
 // stricter ones microreg promises: deep copies, updates that spread,
 // watchers that never lose a change, TTL expiry with a delete event,
 // honoured contexts, validated input and no goroutine left behind.
+//
+// The cases themselves are the engine's (engine/enginetest): this package
+// hands them the registry through go-micro v4's types, so they test the
+// face as well as the backend.
 package registrytest
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"testing"
 	"time"
 
-	"github.com/microreg/microreg/internal/wait"
+	"github.com/microreg/microreg/engine"
+	"github.com/microreg/microreg/engine/enginetest"
+	"github.com/microreg/microreg/internal/face4"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -61,92 +65,53 @@ type Factory func(t *testing.T) *World
 
 // Run runs every conformance case against the worlds factory builds, each
 // case as a subtest with a world of its own.
-func Run(t *testing.T, factory Factory) {
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			c.run(newEnv(t, factory))
-		})
-	}
-}
+func Run(t *testing.T, factory Factory) { enginetest.Run(t, engineFactory(factory)) }
 
 // Cases returns the names of the conformance cases, in the order Run runs
 // them.
-func Cases() []string {
-	names := make([]string, len(cases))
-	for i, c := range cases {
-		names[i] = c.name
-	}
-	return names
+func Cases() []string { return enginetest.Cases() }
+
+// SoakDurationEnv names the environment variable that sets how long Soak
+// churns (a Go duration, e.g. "60s"); unset, it runs SoakConfig.Duration.
+const SoakDurationEnv = enginetest.SoakDurationEnv
+
+// SoakConfig sets a soak run's load.
+type SoakConfig = enginetest.SoakConfig
+
+// Soak churns on one instance of the world at a fixed rate for a while,
+// with a watch-all and a per-service watcher running on another, and then
+// checks that nothing was lost or invented, that every goroutine started
+// during the run has ended once the watchers stop and the instances close,
+// and that the heap stayed flat (see enginetest.Soak).
+func Soak(t *testing.T, factory Factory, cfg SoakConfig) {
+	enginetest.Soak(t, engineFactory(factory), cfg)
 }
 
-type testCase struct {
-	name string
-	run  func(e *env)
-}
+// FakeClock is a registry.Clock that moves only when Advance is called,
+// so TTL expiry can be tested without sleeping.
+type FakeClock = enginetest.FakeClock
 
-// env is one case's world: a writer instance a, a reader instance b.
-type env struct {
-	t       *testing.T
-	factory Factory
-	world   *World
-	a, b    registry.Registry
-	prefix  string
-}
+// NewFakeClock returns a FakeClock set to a fixed instant.
+func NewFakeClock() *FakeClock { return enginetest.NewFakeClock() }
 
-func newEnv(t *testing.T, factory Factory) *env {
-	w := factory(t)
-	if w == nil || w.New == nil {
-		t.Fatal("registrytest: the factory returned no World.New")
-	}
-	if w.Wait == 0 {
-		w.Wait = 10 * time.Second
-	}
-	if w.TTL == 0 {
-		w.TTL = 2 * time.Second
-	}
-	if w.Ops == 0 {
-		w.Ops = 2000
-	}
-	if w.Close != nil {
-		t.Cleanup(w.Close) // cleanups run last-in first-out: after the instances close
-	}
-	e := &env{t: t, factory: factory, world: w, prefix: fmt.Sprintf("rt%06d", rand.IntN(1000000))}
-	e.a = e.instance()
-	e.b = e.instance()
-	return e
-}
-
-// instance builds one more instance, closed when the test ends.
-func (e *env) instance() registry.Registry {
-	r := e.world.New(e.t)
-	if r == nil {
-		e.t.Fatal("registrytest: World.New returned nil")
-	}
-	e.t.Cleanup(func() {
-		if err := registry.Close(r); err != nil {
-			e.t.Errorf("Close: %v", err)
+// engineFactory is factory as the engine suite's: each instance seen
+// through face4.Engine, and go-micro's own goroutines ignored.
+func engineFactory(factory Factory) enginetest.Factory {
+	return func(t *testing.T) *enginetest.World {
+		w := factory(t)
+		if w == nil || w.New == nil {
+			t.Fatal("registrytest: the factory returned no World.New")
 		}
-	})
-	return r
-}
-
-// name returns a service name unique to this run, so backends that share
-// state across worlds (a real Consul agent) never see another case's
-// services.
-func (e *env) name(base string) string { return e.prefix + "-" + base }
-
-// eventually polls cond until it returns nil or the world's Wait runs out.
-func (e *env) eventually(what string, cond func() error) {
-	e.t.Helper()
-	wait.Until(e.t, e.world.Wait, what, cond)
-}
-
-// advance moves the world's fake clock, if it has one, and reports
-// whether it did.
-func (e *env) advance(d time.Duration) bool {
-	if e.world.Clock == nil {
-		return false
+		return &enginetest.World{
+			New: func(t *testing.T) engine.Registry {
+				r := w.New(t)
+				if r == nil {
+					return nil
+				}
+				return face4.Engine(r)
+			},
+			Clock: w.Clock, Wait: w.Wait, TTL: w.TTL, Ops: w.Ops, Name: w.Name, Close: w.Close,
+			Goroutines: GoMicroGoroutines(),
+		}
 	}
-	e.world.Clock.Advance(d)
-	return true
 }

@@ -1,13 +1,13 @@
-package registrytest
+package enginetest
 
 import (
 	"sync"
 	"time"
 
-	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/engine"
 )
 
-// FakeClock is a registry.Clock that moves only when Advance is called, so
+// FakeClock is a engine.Clock that moves only when Advance is called, so
 // TTL expiry can be tested without sleeping.
 type FakeClock struct {
 	mu     sync.Mutex
@@ -20,15 +20,15 @@ func NewFakeClock() *FakeClock {
 	return &FakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 }
 
-// Now implements registry.Clock.
+// Now implements engine.Clock.
 func (c *FakeClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-// NewTimer implements registry.Clock; a timer of d <= 0 fires at once.
-func (c *FakeClock) NewTimer(d time.Duration) registry.Timer {
+// NewTimer implements engine.Clock; a timer of d <= 0 fires at once.
+func (c *FakeClock) NewTimer(d time.Duration) engine.Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := &fakeTimer{clock: c, at: c.now.Add(d), ch: make(chan time.Time, 1)}

@@ -1,11 +1,11 @@
-package registrytest
+package enginetest
 
 import (
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/engine"
 )
 
 // caseWatchSeesCreate is the conformance case WatchSeesCreate.
@@ -14,7 +14,7 @@ func caseWatchSeesCreate(e *env) {
 	name := e.name("wcreate")
 	s := service(name, "1.0.0", node("wc-1", "127.0.0.1:8301"))
 	e.mustRegister(e.a, s)
-	r := rec.waitFor("create", withNode(registry.ActionCreate, name, "wc-1", "127.0.0.1:8301"))
+	r := rec.waitFor("create", withNode(engine.ActionCreate, name, "wc-1", "127.0.0.1:8301"))
 	if err := sameService(r.Service, s); err != nil {
 		e.t.Fatalf("create event: %v", err)
 	}
@@ -25,48 +25,48 @@ func caseWatchSeesNodeJoinAsUpdate(e *env) {
 	name := e.name("wjoin")
 	e.mustRegister(e.a, service(name, "1.0.0", node("wj-1", "127.0.0.1:8311")))
 	e.has(e.b, name, service(name, "1.0.0", node("wj-1", "127.0.0.1:8311")))
-	rec := e.watch(e.b, registry.WatchService(name))
+	rec := e.watch(e.b, engine.WatchService(name))
 	e.mustRegister(e.a, service(name, "1.0.0", node("wj-2", "127.0.0.1:8312")))
-	rec.waitFor("update with the new node", withNode(registry.ActionUpdate, name, "wj-2", "127.0.0.1:8312"))
+	rec.waitFor("update with the new node", withNode(engine.ActionUpdate, name, "wj-2", "127.0.0.1:8312"))
 }
 
 // caseWatchSeesDelete is the conformance case WatchSeesDelete.
 func caseWatchSeesDelete(e *env) {
 	name := e.name("wdelete")
 	s := service(name, "1.0.0", node("wd-1", "127.0.0.1:8321"))
-	rec := e.watch(e.b, registry.WatchService(name))
+	rec := e.watch(e.b, engine.WatchService(name))
 	e.mustRegister(e.a, s)
-	rec.waitFor("create", action(registry.ActionCreate, name))
+	rec.waitFor("create", action(engine.ActionCreate, name))
 	e.mustDeregister(e.a, s)
-	rec.waitFor("delete of the node", withNode(registry.ActionDelete, name, "wd-1", ""))
+	rec.waitFor("delete of the node", withNode(engine.ActionDelete, name, "wd-1", ""))
 }
 
 // caseChangedAddressIsAnUpdate is the conformance case ChangedAddressIsAnUpdate.
 func caseChangedAddressIsAnUpdate(e *env) {
-	e.changeIsUpdate("waddr", func(s *registry.Service) { s.Nodes[0].Address = "127.0.0.1:9331" })
+	e.changeIsUpdate("waddr", func(s *engine.Service) { s.Nodes[0].Address = "127.0.0.1:9331" })
 }
 
 // caseChangedNodeMetadataIsAnUpdate is the conformance case ChangedNodeMetadataIsAnUpdate.
 func caseChangedNodeMetadataIsAnUpdate(e *env) {
-	e.changeIsUpdate("wmeta", func(s *registry.Service) { s.Nodes[0].Metadata["zone"] = "b" })
+	e.changeIsUpdate("wmeta", func(s *engine.Service) { s.Nodes[0].Metadata["zone"] = "b" })
 }
 
 // caseChangedEndpointsAreAnUpdate is the conformance case ChangedEndpointsAreAnUpdate.
 func caseChangedEndpointsAreAnUpdate(e *env) {
-	e.changeIsUpdate("wendpoints", func(s *registry.Service) {
-		s.Endpoints = append(s.Endpoints, &registry.Endpoint{Name: "Greeter.Bye", Request: &registry.Value{Name: "Bye", Type: "Bye"}})
+	e.changeIsUpdate("wendpoints", func(s *engine.Service) {
+		s.Endpoints = append(s.Endpoints, &engine.Endpoint{Name: "Greeter.Bye", Request: &engine.Value{Name: "Bye", Type: "Bye"}})
 	})
 }
 
 // caseWatchServiceFilters is the conformance case WatchServiceFilters.
 func caseWatchServiceFilters(e *env) {
 	mine, other := e.name("wmine"), e.name("wother")
-	rec := e.watch(e.b, registry.WatchService(mine))
+	rec := e.watch(e.b, engine.WatchService(mine))
 	e.mustRegister(e.a, service(other, "1.0.0", node("wo-1", "127.0.0.1:8341")))
 	e.has(e.b, other, service(other, "1.0.0", node("wo-1", "127.0.0.1:8341")))
 	e.mustRegister(e.a, service(mine, "1.0.0", node("wm-1", "127.0.0.1:8342")))
 	r := rec.next()
-	if r.Service.Name != mine || r.Action != registry.ActionCreate {
+	if r.Service.Name != mine || r.Action != engine.ActionCreate {
 		e.t.Fatalf("WatchService(%q) delivered %s %s first", mine, r.Action, r.Service.Name)
 	}
 }
@@ -78,8 +78,8 @@ func caseWatchAllSeesEveryService(e *env) {
 	e.mustRegister(e.a, service(x, "1.0.0", node("wax-1", "127.0.0.1:8351")))
 	e.mustRegister(e.a, service(y, "1.0.0", node("way-1", "127.0.0.1:8352")))
 	seen := map[string]bool{}
-	rec.waitFor("creates of both services", func(r *registry.Result) bool {
-		if r.Action == registry.ActionCreate {
+	rec.waitFor("creates of both services", func(r *engine.Result) bool {
+		if r.Action == engine.ActionCreate {
 			seen[r.Service.Name] = true
 		}
 		return seen[x] && seen[y]
@@ -89,10 +89,10 @@ func caseWatchAllSeesEveryService(e *env) {
 // caseEveryWatcherGetsTheEvent is the conformance case EveryWatcherGetsTheEvent.
 func caseEveryWatcherGetsTheEvent(e *env) {
 	name := e.name("wmany")
-	recs := []*recorder{e.watch(e.b), e.watch(e.b, registry.WatchService(name)), e.watch(e.a)}
+	recs := []*recorder{e.watch(e.b), e.watch(e.b, engine.WatchService(name)), e.watch(e.a)}
 	e.mustRegister(e.a, service(name, "1.0.0", node("wmany-1", "127.0.0.1:8361")))
 	for _, rec := range recs {
-		rec.waitFor("create", action(registry.ActionCreate, name))
+		rec.waitFor("create", action(engine.ActionCreate, name))
 	}
 }
 
@@ -100,10 +100,10 @@ func caseEveryWatcherGetsTheEvent(e *env) {
 func caseWatchResultsAreCopies(e *env) {
 	name := e.name("wcopy")
 	s := service(name, "1.0.0", node("wcopy-1", "127.0.0.1:8371"))
-	rec := e.watch(e.b, registry.WatchService(name))
+	rec := e.watch(e.b, engine.WatchService(name))
 	e.mustRegister(e.a, s)
-	r := rec.waitFor("create", action(registry.ActionCreate, name))
-	scribble([]*registry.Service{r.Service})
+	r := rec.waitFor("create", action(engine.ActionCreate, name))
+	scribble([]*engine.Service{r.Service})
 	e.has(e.b, name, s)
 }
 
@@ -121,7 +121,7 @@ func caseStopUnblocksNext(e *env) {
 	w.Stop()
 	select {
 	case err := <-errc:
-		if !errors.Is(err, registry.ErrWatcherStopped) {
+		if !errors.Is(err, engine.ErrWatcherStopped) {
 			e.t.Fatalf("Next after Stop: got %v, want ErrWatcherStopped", err)
 		}
 	case <-time.After(e.world.Wait):
@@ -131,14 +131,14 @@ func caseStopUnblocksNext(e *env) {
 
 // caseNextAfterStopIsErrWatcherStopped is the conformance case NextAfterStopIsErrWatcherStopped.
 func caseNextAfterStopIsErrWatcherStopped(e *env) {
-	w, err := e.b.Watch(registry.WatchService(e.name("stopped")))
+	w, err := e.b.Watch(engine.WatchService(e.name("stopped")))
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	w.Stop()
 	w.Stop() // a second Stop is harmless
 	for i := 0; i < 2; i++ {
-		if _, err := w.Next(); !errors.Is(err, registry.ErrWatcherStopped) {
+		if _, err := w.Next(); !errors.Is(err, engine.ErrWatcherStopped) {
 			e.t.Fatalf("Next #%d after Stop: got %v, want ErrWatcherStopped", i+1, err)
 		}
 	}
@@ -146,23 +146,23 @@ func caseNextAfterStopIsErrWatcherStopped(e *env) {
 
 // changeIsUpdate registers a service, changes it with change, registers it
 // again and expects every instance to see an update and the new state.
-func (e *env) changeIsUpdate(base string, change func(*registry.Service)) {
+func (e *env) changeIsUpdate(base string, change func(*engine.Service)) {
 	e.t.Helper()
 	name := e.name(base)
 	s := service(name, "1.0.0", node(base+"-1", "127.0.0.1:8331"))
-	rec := e.watch(e.b, registry.WatchService(name))
+	rec := e.watch(e.b, engine.WatchService(name))
 	e.mustRegister(e.a, s)
-	rec.waitFor("create", action(registry.ActionCreate, name))
-	changed := copyService(s)
+	rec.waitFor("create", action(engine.ActionCreate, name))
+	changed := engine.CopyService(s)
 	change(changed)
 	e.mustRegister(e.a, changed)
-	r := rec.waitFor("update", action(registry.ActionUpdate, name))
+	r := rec.waitFor("update", action(engine.ActionUpdate, name))
 	if err := sameService(r.Service, changed); err != nil {
 		e.t.Fatalf("update event: %v", err)
 	}
 	e.has(e.b, name, changed)
 	e.has(e.a, name, changed)
-	if err := sameServices([]*registry.Service{changed}, []*registry.Service{s}); err == nil {
+	if err := sameServices([]*engine.Service{changed}, []*engine.Service{s}); err == nil {
 		e.t.Fatal(fmt.Errorf("the change changed nothing"))
 	}
 }

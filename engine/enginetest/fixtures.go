@@ -1,4 +1,4 @@
-package registrytest
+package enginetest
 
 import (
 	"cmp"
@@ -8,24 +8,24 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/engine"
 )
 
 // node returns a node with a little metadata.
-func node(id, addr string) *registry.Node {
-	return &registry.Node{Id: id, Address: addr, Metadata: map[string]string{"protocol": "mucp", "node": id}}
+func node(id, addr string) *engine.Node {
+	return &engine.Node{Id: id, Address: addr, Metadata: map[string]string{"protocol": "mucp", "node": id}}
 }
 
 // service returns a service with metadata, one endpoint and nodes.
-func service(name, version string, nodes ...*registry.Node) *registry.Service {
-	return &registry.Service{
+func service(name, version string, nodes ...*engine.Node) *engine.Service {
+	return &engine.Service{
 		Name:     name,
 		Version:  version,
 		Metadata: map[string]string{"team": "core"},
-		Endpoints: []*registry.Endpoint{{
+		Endpoints: []*engine.Endpoint{{
 			Name:     "Greeter.Hello",
-			Request:  &registry.Value{Name: "Request", Type: "Request", Values: []*registry.Value{{Name: "name", Type: "string"}}},
-			Response: &registry.Value{Name: "Response", Type: "Response", Values: []*registry.Value{{Name: "msg", Type: "string"}}},
+			Request:  &engine.Value{Name: "Request", Type: "Request", Values: []*engine.Value{{Name: "name", Type: "string"}}},
+			Response: &engine.Value{Name: "Response", Type: "Response", Values: []*engine.Value{{Name: "msg", Type: "string"}}},
 			Metadata: map[string]string{"stream": "false"},
 		}},
 		Nodes: nodes,
@@ -33,27 +33,27 @@ func service(name, version string, nodes ...*registry.Node) *registry.Service {
 }
 
 // richService has nested values three levels deep and awkward metadata.
-func richService(name string) *registry.Service {
+func richService(name string) *engine.Service {
 	s := service(name, "2.1.0-rc.1+build.7", node("rich-1", "127.0.0.1:9001"))
 	s.Metadata = map[string]string{"unicode": "héllo, 世界", "empty": "", "k=v;x": "a,b\"c", "json": `{"a":[1,2]}`}
 	s.Nodes[0].Metadata = map[string]string{"transport": "grpc", "zone": "eu-west-1a", "weight": "10"}
-	s.Endpoints = append(s.Endpoints, &registry.Endpoint{
+	s.Endpoints = append(s.Endpoints, &engine.Endpoint{
 		Name: "Store.Put",
-		Request: &registry.Value{Name: "PutRequest", Type: "PutRequest", Values: []*registry.Value{
-			{Name: "record", Type: "Record", Values: []*registry.Value{
+		Request: &engine.Value{Name: "PutRequest", Type: "PutRequest", Values: []*engine.Value{
+			{Name: "record", Type: "Record", Values: []*engine.Value{
 				{Name: "key", Type: "string"},
 				{Name: "tags", Type: "[]string"},
-				{Name: "meta", Type: "Meta", Values: []*registry.Value{{Name: "created", Type: "int64"}}},
+				{Name: "meta", Type: "Meta", Values: []*engine.Value{{Name: "created", Type: "int64"}}},
 			}},
 		}},
-		Response: &registry.Value{Name: "PutResponse", Type: "PutResponse"},
+		Response: &engine.Value{Name: "PutResponse", Type: "PutResponse"},
 		Metadata: map[string]string{"stream": "true", "method": "POST"},
 	})
 	return s
 }
 
 // largeService has 200 endpoints and 4 KiB of metadata.
-func largeService(name string) *registry.Service {
+func largeService(name string) *engine.Service {
 	s := service(name, "1.0.0", node("large-1", "127.0.0.1:9002"))
 	s.Metadata = map[string]string{}
 	for i := 0; i < 16; i++ {
@@ -61,10 +61,10 @@ func largeService(name string) *registry.Service {
 	}
 	s.Endpoints = nil
 	for i := 0; i < 200; i++ {
-		s.Endpoints = append(s.Endpoints, &registry.Endpoint{
+		s.Endpoints = append(s.Endpoints, &engine.Endpoint{
 			Name:     fmt.Sprintf("Handler.Method%03d", i),
-			Request:  &registry.Value{Name: "Request", Type: fmt.Sprintf("Req%03d", i), Values: []*registry.Value{{Name: "id", Type: "string"}}},
-			Response: &registry.Value{Name: "Response", Type: fmt.Sprintf("Rsp%03d", i)},
+			Request:  &engine.Value{Name: "Request", Type: fmt.Sprintf("Req%03d", i), Values: []*engine.Value{{Name: "id", Type: "string"}}},
+			Response: &engine.Value{Name: "Response", Type: fmt.Sprintf("Rsp%03d", i)},
 			Metadata: map[string]string{"stream": "false"},
 		})
 	}
@@ -74,7 +74,7 @@ func largeService(name string) *registry.Service {
 // sameServices reports, as an error, how got differs from want, ignoring
 // the order of versions and nodes and the difference between nil and
 // empty maps and slices.
-func sameServices(got, want []*registry.Service) error {
+func sameServices(got, want []*engine.Service) error {
 	g, w := normalize(got), normalize(want)
 	if len(g) != len(w) {
 		return fmt.Errorf("got %d versions %s, want %d %s", len(g), describe(g), len(w), describe(w))
@@ -87,37 +87,37 @@ func sameServices(got, want []*registry.Service) error {
 	return nil
 }
 
-func sameService(g, w *registry.Service) error {
+func sameService(g, w *engine.Service) error {
 	switch {
 	case g.Name != w.Name || g.Version != w.Version:
 		return fmt.Errorf("got %s@%s, want %s@%s", g.Name, g.Version, w.Name, w.Version)
 	case !maps.Equal(g.Metadata, w.Metadata):
 		return fmt.Errorf("%s@%s metadata: got %v, want %v", w.Name, w.Version, g.Metadata, w.Metadata)
-	case !equalEndpoints(g.Endpoints, w.Endpoints):
+	case !engine.EqualEndpoints(g.Endpoints, w.Endpoints):
 		return fmt.Errorf("%s@%s endpoints differ: got %d, want %d", w.Name, w.Version, len(g.Endpoints), len(w.Endpoints))
 	case len(g.Nodes) != len(w.Nodes):
 		return fmt.Errorf("%s@%s: got nodes %s, want %s", w.Name, w.Version, nodeIDs(g.Nodes), nodeIDs(w.Nodes))
 	}
 	for i := range w.Nodes {
-		if !equalNode(g.Nodes[i], w.Nodes[i]) {
+		if !engine.EqualNode(g.Nodes[i], w.Nodes[i]) {
 			return fmt.Errorf("%s@%s node %s: got %+v, want %+v", w.Name, w.Version, w.Nodes[i].Id, *g.Nodes[i], *w.Nodes[i])
 		}
 	}
 	return nil
 }
 
-func normalize(list []*registry.Service) []*registry.Service {
-	out := copyServices(list)
-	slices.SortFunc(out, func(a, b *registry.Service) int {
+func normalize(list []*engine.Service) []*engine.Service {
+	out := engine.CopyServices(list)
+	slices.SortFunc(out, func(a, b *engine.Service) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version))
 	})
 	for _, s := range out {
-		slices.SortFunc(s.Nodes, func(a, b *registry.Node) int { return cmp.Compare(a.Id, b.Id) })
+		slices.SortFunc(s.Nodes, func(a, b *engine.Node) int { return cmp.Compare(a.Id, b.Id) })
 	}
 	return out
 }
 
-func describe(list []*registry.Service) string {
+func describe(list []*engine.Service) string {
 	parts := make([]string, len(list))
 	for i, s := range list {
 		parts[i] = s.Name + "@" + s.Version + nodeIDs(s.Nodes)
@@ -125,7 +125,7 @@ func describe(list []*registry.Service) string {
 	return "[" + strings.Join(parts, " ") + "]"
 }
 
-func nodeIDs(nodes []*registry.Node) string {
+func nodeIDs(nodes []*engine.Node) string {
 	ids := make([]string, len(nodes))
 	for i, n := range nodes {
 		ids[i] = n.Id
@@ -135,13 +135,13 @@ func nodeIDs(nodes []*registry.Node) string {
 }
 
 // has waits until r's GetService(name) equals want (nil: ErrNotFound).
-func (e *env) has(r registry.Registry, name string, want ...*registry.Service) {
+func (e *env) has(r engine.Registry, name string, want ...*engine.Service) {
 	e.t.Helper()
 	e.eventually(fmt.Sprintf("GetService(%q) on %s", name, r), func() error {
 		got, err := r.GetService(name)
 		if len(want) == 0 {
-			if err != registry.ErrNotFound { //nolint:errorlint // the sentinel itself is promised
-				return fmt.Errorf("want registry.ErrNotFound itself, got %v, %v", describe(got), err)
+			if err != engine.ErrNotFound { //nolint:errorlint // the sentinel itself is promised
+				return fmt.Errorf("want engine.ErrNotFound itself, got %v, %v", describe(got), err)
 			}
 			return nil
 		}
@@ -153,7 +153,7 @@ func (e *env) has(r registry.Registry, name string, want ...*registry.Service) {
 }
 
 // mustRegister registers s on r and fails the test on error.
-func (e *env) mustRegister(r registry.Registry, s *registry.Service, opts ...registry.RegisterOption) {
+func (e *env) mustRegister(r engine.Registry, s *engine.Service, opts ...engine.RegisterOption) {
 	e.t.Helper()
 	if err := r.Register(s, opts...); err != nil {
 		e.t.Fatalf("Register(%s@%s): %v", s.Name, s.Version, err)
@@ -161,7 +161,7 @@ func (e *env) mustRegister(r registry.Registry, s *registry.Service, opts ...reg
 }
 
 // mustDeregister deregisters s on r and fails the test on error.
-func (e *env) mustDeregister(r registry.Registry, s *registry.Service) {
+func (e *env) mustDeregister(r engine.Registry, s *engine.Service) {
 	e.t.Helper()
 	if err := r.Deregister(s); err != nil {
 		e.t.Fatalf("Deregister(%s@%s): %v", s.Name, s.Version, err)
@@ -170,7 +170,7 @@ func (e *env) mustDeregister(r registry.Registry, s *registry.Service) {
 
 // isInvalid checks err is a validation error that names field.
 func isInvalid(err error, field string) error {
-	if !errors.Is(err, registry.ErrInvalidService) {
+	if !errors.Is(err, engine.ErrInvalidService) {
 		return fmt.Errorf("want an error wrapping ErrInvalidService, got %v", err)
 	}
 	if !strings.Contains(err.Error(), field) {

@@ -1,4 +1,4 @@
-package registrytest
+package enginetest
 
 // cases are the conformance cases, in the order Run runs them: each a
 // named function, so a failing case is found by its name.

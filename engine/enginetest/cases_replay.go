@@ -1,11 +1,11 @@
-package registrytest
+package enginetest
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
 
-	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/engine"
 )
 
 // caseReplayedWatchEqualsGetService is the conformance case ReplayedWatchEqualsGetService.
@@ -35,7 +35,7 @@ func (e *env) replay(rec *recorder, seed uint64) {
 
 // churn makes World.Ops random registrations and deregistrations on a
 // and returns the state they leave, name by name.
-func (e *env) churn(seed uint64) map[string][]*registry.Service {
+func (e *env) churn(seed uint64) map[string][]*engine.Service {
 	rng := rand.New(rand.NewPCG(seed, 42))
 	model := e.churnModel()
 	for i := 0; i < e.world.Ops; i++ {
@@ -45,8 +45,8 @@ func (e *env) churn(seed uint64) map[string][]*registry.Service {
 }
 
 // churnModel returns the empty state of the names churn works on.
-func (e *env) churnModel() map[string][]*registry.Service {
-	model := map[string][]*registry.Service{}
+func (e *env) churnModel() map[string][]*engine.Service {
+	model := map[string][]*engine.Service{}
 	for _, n := range []string{"churn-a", "churn-b", "churn-c", "churn-d"} {
 		model[e.name(n)] = nil
 	}
@@ -55,7 +55,7 @@ func (e *env) churnModel() map[string][]*registry.Service {
 
 // churnStep makes one random registration or deregistration on a, of one
 // of model's names, and applies it to model.
-func (e *env) churnStep(rng *rand.Rand, model map[string][]*registry.Service) {
+func (e *env) churnStep(rng *rand.Rand, model map[string][]*engine.Service) {
 	names := make([]string, 0, len(model))
 	for n := range model {
 		names = append(names, n)
@@ -66,28 +66,28 @@ func (e *env) churnStep(rng *rand.Rand, model map[string][]*registry.Service) {
 	version := versions[rng.IntN(len(versions))]
 	id := fmt.Sprintf("%s-%s-n%d", name[len(e.prefix)+1:], version, rng.IntN(5))
 	if rng.IntN(3) == 0 {
-		s := &registry.Service{Name: name, Version: version, Nodes: []*registry.Node{{Id: id}}}
+		s := &engine.Service{Name: name, Version: version, Nodes: []*engine.Node{{Id: id}}}
 		e.mustDeregister(e.a, s)
-		model[name] = replay(model[name], &registry.Result{Action: registry.ActionDelete, Service: s})
+		model[name] = engine.Replay(model[name], &engine.Result{Action: engine.ActionDelete, Service: s})
 		return
 	}
-	s := service(name, version, &registry.Node{
+	s := service(name, version, &engine.Node{
 		Id:       id,
 		Address:  fmt.Sprintf("127.0.0.1:%d", 10000+rng.IntN(50)),
 		Metadata: map[string]string{"op": fmt.Sprint(rng.IntN(4))},
 	})
 	e.mustRegister(e.a, s)
-	model[name] = replay(model[name], &registry.Result{Action: registry.ActionUpdate, Service: s})
+	model[name] = engine.Replay(model[name], &engine.Result{Action: engine.ActionUpdate, Service: s})
 }
 
 // converge waits until both b's GetService and the view replayed from
 // rec's events equal model for every name.
-func (e *env) converge(rec *recorder, model map[string][]*registry.Service) {
-	view := map[string][]*registry.Service{}
+func (e *env) converge(rec *recorder, model map[string][]*engine.Service) {
+	view := map[string][]*engine.Service{}
 	e.eventually("the replayed watch view and GetService equal what was registered", func() error {
 		events, err := rec.drain()
 		for _, r := range events {
-			view[r.Service.Name] = replay(view[r.Service.Name], r)
+			view[r.Service.Name] = engine.Replay(view[r.Service.Name], r)
 		}
 		if err != nil {
 			return fmt.Errorf("watcher ended: %w", err)
@@ -104,7 +104,7 @@ func (e *env) converge(rec *recorder, model map[string][]*registry.Service) {
 			}
 			got, err := e.b.GetService(name)
 			if len(want) == 0 {
-				if err != registry.ErrNotFound { //nolint:errorlint // the sentinel itself is promised
+				if err != engine.ErrNotFound { //nolint:errorlint // the sentinel itself is promised
 					return fmt.Errorf("GetService(%s): want ErrNotFound, got %s, %v", name, describe(got), err)
 				}
 				continue

@@ -1,11 +1,11 @@
-package registrytest
+package enginetest
 
 import (
 	"time"
 
 	"sync"
 
-	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/engine"
 )
 
 // recorder pumps a watcher's events into a buffer as fast as Next returns
@@ -13,17 +13,17 @@ import (
 // stop ends the watcher and the pump.
 type recorder struct {
 	e *env
-	w registry.Watcher
+	w engine.Watcher
 
 	mu     sync.Mutex
-	buf    []*registry.Result
+	buf    []*engine.Result
 	err    error         // what ended Next, once done is closed
 	notify chan struct{} // an event arrived or the pump ended
 	done   chan struct{}
 }
 
 // watch starts a watcher on r and records it.
-func (e *env) watch(r registry.Registry, opts ...registry.WatchOption) *recorder {
+func (e *env) watch(r engine.Registry, opts ...engine.WatchOption) *recorder {
 	e.t.Helper()
 	w, err := r.Watch(opts...)
 	if err != nil {
@@ -33,7 +33,7 @@ func (e *env) watch(r registry.Registry, opts ...registry.WatchOption) *recorder
 }
 
 // record starts recording w; the test's cleanup stops it.
-func (e *env) record(w registry.Watcher) *recorder {
+func (e *env) record(w engine.Watcher) *recorder {
 	rec := &recorder{e: e, w: w, notify: make(chan struct{}, 1), done: make(chan struct{})}
 	go rec.pump()
 	e.t.Cleanup(rec.stop)
@@ -69,7 +69,7 @@ func (rec *recorder) stop() {
 
 // drain takes every event recorded so far, and the error that ended the
 // watcher if it has ended.
-func (rec *recorder) drain() ([]*registry.Result, error) {
+func (rec *recorder) drain() ([]*engine.Result, error) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	out := rec.buf
@@ -78,7 +78,7 @@ func (rec *recorder) drain() ([]*registry.Result, error) {
 }
 
 // pop waits until deadline for the next event.
-func (rec *recorder) pop(deadline <-chan time.Time) (*registry.Result, bool) {
+func (rec *recorder) pop(deadline <-chan time.Time) (*engine.Result, bool) {
 	rec.e.t.Helper()
 	for {
 		rec.mu.Lock()
@@ -105,7 +105,7 @@ func (rec *recorder) pop(deadline <-chan time.Time) (*registry.Result, bool) {
 }
 
 // next returns the next event, failing the test if none comes in time.
-func (rec *recorder) next() *registry.Result {
+func (rec *recorder) next() *engine.Result {
 	rec.e.t.Helper()
 	r, ok := rec.pop(time.After(rec.e.world.Wait))
 	if !ok {
@@ -115,7 +115,7 @@ func (rec *recorder) next() *registry.Result {
 }
 
 // waitFor reads events until one matches, failing if none does in time.
-func (rec *recorder) waitFor(what string, match func(*registry.Result) bool) *registry.Result {
+func (rec *recorder) waitFor(what string, match func(*engine.Result) bool) *engine.Result {
 	rec.e.t.Helper()
 	deadline := time.After(rec.e.world.Wait)
 	var seen []string
@@ -132,14 +132,14 @@ func (rec *recorder) waitFor(what string, match func(*registry.Result) bool) *re
 }
 
 // action matches events of one action for one service name.
-func action(act, name string) func(*registry.Result) bool {
-	return func(r *registry.Result) bool { return r.Action == act && r.Service.Name == name }
+func action(act, name string) func(*engine.Result) bool {
+	return func(r *engine.Result) bool { return r.Action == act && r.Service.Name == name }
 }
 
 // withNode matches events for name whose nodes include one with id and,
 // if addr is not empty, that address.
-func withNode(act, name, id, addr string) func(*registry.Result) bool {
-	return func(r *registry.Result) bool {
+func withNode(act, name, id, addr string) func(*engine.Result) bool {
+	return func(r *engine.Result) bool {
 		if r.Action != act || r.Service.Name != name {
 			return false
 		}

@@ -1,6 +1,6 @@
-package registrytest
+package enginetest
 
-import "github.com/microreg/microreg/registry"
+import "github.com/microreg/microreg/engine"
 
 // caseMetadataAndValuesRoundTrip is the conformance case MetadataAndValuesRoundTrip.
 func caseMetadataAndValuesRoundTrip(e *env) {
@@ -18,7 +18,7 @@ func caseLargeServiceRoundTrips(e *env) {
 
 // caseEmptyVersionAndMetadataRoundTrip is the conformance case EmptyVersionAndMetadataRoundTrip.
 func caseEmptyVersionAndMetadataRoundTrip(e *env) {
-	s := &registry.Service{Name: e.name("bare"), Nodes: []*registry.Node{{Id: "bare-1", Address: "[::1]:8201"}}}
+	s := &engine.Service{Name: e.name("bare"), Nodes: []*engine.Node{{Id: "bare-1", Address: "[::1]:8201"}}}
 	e.mustRegister(e.a, s)
 	e.has(e.b, s.Name, s)
 }
@@ -28,7 +28,7 @@ func caseReturnedServicesAreDeepCopies(e *env) {
 	s := richService(e.name("copies"))
 	e.mustRegister(e.a, s)
 	e.has(e.b, s.Name, s)
-	for _, r := range []registry.Registry{e.a, e.b} {
+	for _, r := range []engine.Registry{e.a, e.b} {
 		got, err := r.GetService(s.Name)
 		if err != nil {
 			e.t.Fatal(err)
@@ -46,16 +46,16 @@ func caseReturnedServicesAreDeepCopies(e *env) {
 // caseRegisterDoesNotKeepTheCallersService is the conformance case RegisterDoesNotKeepTheCallersService.
 func caseRegisterDoesNotKeepTheCallersService(e *env) {
 	s := richService(e.name("input"))
-	want := copyService(s)
+	want := engine.CopyService(s)
 	e.mustRegister(e.a, s)
-	scribble([]*registry.Service{s})
+	scribble([]*engine.Service{s})
 	e.has(e.a, want.Name, want)
 	e.has(e.b, want.Name, want)
 }
 
 // scribble changes everything reachable from list, as a careless caller
 // might.
-func scribble(list []*registry.Service) {
+func scribble(list []*engine.Service) {
 	for _, s := range list {
 		if s.Metadata != nil {
 			s.Metadata["team"] = "scribbled"
@@ -80,9 +80,9 @@ func scribble(list []*registry.Service) {
 			}
 		}
 		if len(s.Nodes) > 0 {
-			s.Nodes[0] = &registry.Node{Id: "intruder", Address: "10.9.9.9:2"}
+			s.Nodes[0] = &engine.Node{Id: "intruder", Address: "10.9.9.9:2"}
 		}
-		s.Nodes = append(s.Nodes, &registry.Node{Id: "extra", Address: "10.9.9.9:3"})
+		s.Nodes = append(s.Nodes, &engine.Node{Id: "extra", Address: "10.9.9.9:3"})
 		s.Version = "scribbled"
 	}
 }

@@ -1,9 +1,9 @@
-package registrytest
+package enginetest
 
 import (
 	"fmt"
 
-	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/engine"
 )
 
 // The everyday order of events: a server registers first, a client process
@@ -50,17 +50,17 @@ func caseLateWatchSeesChangesToEarlierRegistration(e *env) {
 	c := e.instance()
 	e.has(c, name, first)
 	all := e.watch(c)
-	one := e.watch(c, registry.WatchService(name))
+	one := e.watch(c, engine.WatchService(name))
 	e.mustRegister(e.a, service(name, "1.0.0", node("lw-2", "127.0.0.1:8422")))
 	for _, rec := range []*recorder{all, one} {
-		rec.waitFor("the second node, joined after the watch began", func(r *registry.Result) bool {
-			return (r.Action == registry.ActionCreate || r.Action == registry.ActionUpdate) &&
+		rec.waitFor("the second node, joined after the watch began", func(r *engine.Result) bool {
+			return (r.Action == engine.ActionCreate || r.Action == engine.ActionUpdate) &&
 				withNode(r.Action, name, "lw-2", "127.0.0.1:8422")(r)
 		})
 	}
 	e.mustDeregister(e.a, first)
 	for _, rec := range []*recorder{all, one} {
-		rec.waitFor("delete of the node registered before the watch", withNode(registry.ActionDelete, name, "lw-1", ""))
+		rec.waitFor("delete of the node registered before the watch", withNode(engine.ActionDelete, name, "lw-1", ""))
 	}
 	e.has(c, name, service(name, "1.0.0", node("lw-2", "127.0.0.1:8422")))
 }
@@ -70,20 +70,20 @@ func caseRestartedServerIsFoundAgain(e *env) {
 	name := e.name("restart")
 	s := service(name, "1.0.0", node("rs-1", "127.0.0.1:8431"))
 	e.registered(s)
-	rec := e.watch(e.b, registry.WatchService(name))
+	rec := e.watch(e.b, engine.WatchService(name))
 	e.mustDeregister(e.a, s) // the server stops
-	rec.waitFor("delete when the server stops", withNode(registry.ActionDelete, name, "rs-1", ""))
+	rec.waitFor("delete when the server stops", withNode(engine.ActionDelete, name, "rs-1", ""))
 	e.has(e.b, name)
 	restarted := service(name, "1.0.0", node("rs-1", "127.0.0.1:8432"))
 	e.mustRegister(e.instance(), restarted) // a new process, same node id
-	rec.waitFor("create when it is back", withNode(registry.ActionCreate, name, "rs-1", "127.0.0.1:8432"))
+	rec.waitFor("create when it is back", withNode(engine.ActionCreate, name, "rs-1", "127.0.0.1:8432"))
 	e.has(e.b, name, restarted)
 	e.has(e.instance(), name, restarted)
 }
 
 // registered registers s on the writer and waits until the reader sees
 // it: the registration is settled before anything that starts later.
-func (e *env) registered(s *registry.Service) {
+func (e *env) registered(s *engine.Service) {
 	e.t.Helper()
 	e.mustRegister(e.a, s)
 	e.has(e.b, s.Name, s)

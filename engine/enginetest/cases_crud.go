@@ -1,11 +1,11 @@
-package registrytest
+package enginetest
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/engine"
 )
 
 // caseRegisterThenGetService is the conformance case RegisterThenGetService.
@@ -19,8 +19,8 @@ func caseRegisterThenGetService(e *env) {
 // caseGetUnknownServiceIsErrNotFound is the conformance case GetUnknownServiceIsErrNotFound.
 func caseGetUnknownServiceIsErrNotFound(e *env) {
 	_, err := e.b.GetService(e.name("nobody"))
-	if err != registry.ErrNotFound { //nolint:errorlint // the sentinel itself is promised
-		e.t.Fatalf("GetService of an unknown service: got %v, want registry.ErrNotFound itself", err)
+	if err != engine.ErrNotFound { //nolint:errorlint // the sentinel itself is promised
+		e.t.Fatalf("GetService of an unknown service: got %v, want engine.ErrNotFound itself", err)
 	}
 }
 
@@ -35,8 +35,8 @@ func caseListServicesIncludesRegistered(e *env) {
 		if err != nil {
 			return err
 		}
-		for _, want := range []*registry.Service{x, y} {
-			if !slices.ContainsFunc(list, func(s *registry.Service) bool {
+		for _, want := range []*engine.Service{x, y} {
+			if !slices.ContainsFunc(list, func(s *engine.Service) bool {
 				return s.Name == want.Name && s.Version == want.Version
 			}) {
 				return fmt.Errorf("%s@%s missing from %s", want.Name, want.Version, describe(list))
@@ -58,7 +58,7 @@ func caseDeregisterRemovesService(e *env) {
 		if err != nil {
 			return err
 		}
-		if slices.ContainsFunc(list, func(x *registry.Service) bool { return x.Name == s.Name }) {
+		if slices.ContainsFunc(list, func(x *engine.Service) bool { return x.Name == s.Name }) {
 			return fmt.Errorf("%s still listed", s.Name)
 		}
 		return nil

@@ -1,15 +1,16 @@
-package registrytest
+package enginetest
 
 import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/engine"
 )
 
 // SoakDurationEnv names the environment variable that sets how long Soak
@@ -49,8 +50,8 @@ func Soak(t *testing.T, factory Factory, cfg SoakConfig) {
 	first := e.name("churn-a")
 	// Whatever runs now may run on; whatever starts from here must end
 	// once the watchers stop and the instances close.
-	baseline := append(GoMicroGoroutines(), goleak.IgnoreCurrent())
-	all, one := e.watch(e.b), e.watch(e.b, registry.WatchService(first))
+	baseline := append(slices.Clip(e.world.Goroutines), goleak.IgnoreCurrent())
+	all, one := e.watch(e.b), e.watch(e.b, engine.WatchService(first))
 
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	tick := time.NewTicker(time.Second / time.Duration(cfg.Rate))
@@ -72,7 +73,7 @@ func Soak(t *testing.T, factory Factory, cfg SoakConfig) {
 	}
 	t.Logf("soak: %d operations in %v", ops, time.Since(start).Round(time.Millisecond))
 	e.converge(all, model)
-	e.converge(one, map[string][]*registry.Service{first: model[first]})
+	e.converge(one, map[string][]*engine.Service{first: model[first]})
 	end := heap()
 	t.Logf("soak: heap %d KiB in the first quarter, %d KiB peak, %d KiB at the end", early>>10, peak>>10, end>>10)
 	if early > 0 && end > 2*early+4<<20 {
@@ -80,8 +81,8 @@ func Soak(t *testing.T, factory Factory, cfg SoakConfig) {
 	}
 	all.stop()
 	one.stop()
-	for _, r := range []registry.Registry{e.a, e.b} {
-		if err := registry.Close(r); err != nil {
+	for _, r := range []engine.Registry{e.a, e.b} {
+		if err := closeRegistry(r); err != nil {
 			t.Errorf("Close: %v", err)
 		}
 	}

@@ -1,4 +1,4 @@
-package registrytest
+package enginetest
 
 // caseSameVersionMergesNodes is the conformance case SameVersionMergesNodes.
 func caseSameVersionMergesNodes(e *env) {

@@ -1,19 +1,19 @@
-package registrytest
+package enginetest
 
 import (
 	"time"
 
-	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/engine"
 )
 
 // caseTTLExpiryEmitsDelete is the conformance case TTLExpiryEmitsDelete.
 func caseTTLExpiryEmitsDelete(e *env) {
 	name := e.name("ttl")
-	rec := e.watch(e.b, registry.WatchService(name))
-	e.mustRegister(e.a, service(name, "1.0.0", node("ttl-1", "127.0.0.1:8401")), registry.RegisterTTL(e.world.TTL))
-	rec.waitFor("create", action(registry.ActionCreate, name))
+	rec := e.watch(e.b, engine.WatchService(name))
+	e.mustRegister(e.a, service(name, "1.0.0", node("ttl-1", "127.0.0.1:8401")), engine.RegisterTTL(e.world.TTL))
+	rec.waitFor("create", action(engine.ActionCreate, name))
 	e.advance(e.world.TTL + time.Second)
-	rec.waitFor("delete on expiry", withNode(registry.ActionDelete, name, "ttl-1", ""))
+	rec.waitFor("delete on expiry", withNode(engine.ActionDelete, name, "ttl-1", ""))
 	e.has(e.b, name)
 	e.has(e.a, name)
 }
@@ -24,7 +24,7 @@ func caseTTLExpiryKeepsOtherNodes(e *env) {
 	short := service(name, "1.0.0", node("ttlmix-short", "127.0.0.1:8411"))
 	long := service(name, "1.0.0", node("ttlmix-long", "127.0.0.1:8412"))
 	e.mustRegister(e.a, long)
-	e.mustRegister(e.a, short, registry.RegisterTTL(e.world.TTL))
+	e.mustRegister(e.a, short, engine.RegisterTTL(e.world.TTL))
 	e.has(e.b, name, service(name, "1.0.0", short.Nodes[0], long.Nodes[0]))
 	e.advance(e.world.TTL + time.Second)
 	e.has(e.b, name, long)
@@ -39,7 +39,7 @@ func caseTTLRefreshKeepsTheNode(e *env) {
 	name := e.name("ttlrefresh")
 	kept := service(name, "1.0.0", node("ttlr-kept", "127.0.0.1:8421"))
 	witness := service(name, "1.0.0", node("ttlr-witness", "127.0.0.1:8422"))
-	ttl := registry.RegisterTTL(e.world.TTL)
+	ttl := engine.RegisterTTL(e.world.TTL)
 	e.mustRegister(e.a, kept, ttl)
 	e.mustRegister(e.a, witness, ttl)
 	e.has(e.b, name, service(name, "1.0.0", kept.Nodes[0], witness.Nodes[0]))
@@ -68,7 +68,7 @@ func caseNoTTLNeverExpires(e *env) {
 	s := service(name, "1.0.0", node("nottl-1", "127.0.0.1:8431"))
 	witness := service(e.name("nottl-witness"), "1.0.0", node("nottlw-1", "127.0.0.1:8432"))
 	e.mustRegister(e.a, s)
-	e.mustRegister(e.a, witness, registry.RegisterTTL(e.world.TTL))
+	e.mustRegister(e.a, witness, engine.RegisterTTL(e.world.TTL))
 	e.has(e.b, witness.Name, witness)
 	e.advance(e.world.TTL + time.Second)
 	e.has(e.a, witness.Name)
@@ -77,7 +77,7 @@ func caseNoTTLNeverExpires(e *env) {
 }
 
 // sameServicesOf compares r's GetService(name) with want, once.
-func sameServicesOf(r registry.Registry, name string, want ...*registry.Service) error {
+func sameServicesOf(r engine.Registry, name string, want ...*engine.Service) error {
 	got, err := r.GetService(name)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package registrytest
+package enginetest
 
 import (
 	"errors"
@@ -7,46 +7,45 @@ import (
 	"testing"
 
 	"github.com/microreg/microreg/engine"
-	"github.com/microreg/microreg/registry"
 )
 
 // badInput is one malformed Register call and the field its error names.
 type badInput struct {
 	name  string
 	field string
-	make  func(name string) *registry.Service
+	make  func(name string) *engine.Service
 }
 
 var badInputs = []badInput{
-	{"NilService", "service", func(string) *registry.Service { return nil }},
-	{"EmptyName", "name", func(string) *registry.Service {
-		return &registry.Service{Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1:1"}}}
+	{"NilService", "service", func(string) *engine.Service { return nil }},
+	{"EmptyName", "name", func(string) *engine.Service {
+		return &engine.Service{Nodes: []*engine.Node{{Id: "x", Address: "127.0.0.1:1"}}}
 	}},
-	{"OverlongName", "name", func(n string) *registry.Service {
-		return &registry.Service{Name: n + strings.Repeat("x", engine.MaxNameLength), Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1:1"}}}
+	{"OverlongName", "name", func(n string) *engine.Service {
+		return &engine.Service{Name: n + strings.Repeat("x", engine.MaxNameLength), Nodes: []*engine.Node{{Id: "x", Address: "127.0.0.1:1"}}}
 	}},
-	{"NameWithSpace", "name", func(n string) *registry.Service {
-		return &registry.Service{Name: n + " x", Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1:1"}}}
+	{"NameWithSpace", "name", func(n string) *engine.Service {
+		return &engine.Service{Name: n + " x", Nodes: []*engine.Node{{Id: "x", Address: "127.0.0.1:1"}}}
 	}},
-	{"NoNodes", "nodes", func(n string) *registry.Service { return &registry.Service{Name: n} }},
-	{"NilNode", "nodes[0]", func(n string) *registry.Service { return &registry.Service{Name: n, Nodes: []*registry.Node{nil}} }},
-	{"NodeWithoutID", "nodes[0].id", func(n string) *registry.Service {
-		return &registry.Service{Name: n, Nodes: []*registry.Node{{Address: "127.0.0.1:1"}}}
+	{"NoNodes", "nodes", func(n string) *engine.Service { return &engine.Service{Name: n} }},
+	{"NilNode", "nodes[0]", func(n string) *engine.Service { return &engine.Service{Name: n, Nodes: []*engine.Node{nil}} }},
+	{"NodeWithoutID", "nodes[0].id", func(n string) *engine.Service {
+		return &engine.Service{Name: n, Nodes: []*engine.Node{{Address: "127.0.0.1:1"}}}
 	}},
-	{"NodeWithoutAddress", "nodes[0].address", func(n string) *registry.Service {
-		return &registry.Service{Name: n, Nodes: []*registry.Node{{Id: "x"}}}
+	{"NodeWithoutAddress", "nodes[0].address", func(n string) *engine.Service {
+		return &engine.Service{Name: n, Nodes: []*engine.Node{{Id: "x"}}}
 	}},
-	{"DuplicateNodeIDs", "nodes[1].id", func(n string) *registry.Service {
-		return &registry.Service{Name: n, Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1:1"}, {Id: "x", Address: "127.0.0.1:2"}}}
+	{"DuplicateNodeIDs", "nodes[1].id", func(n string) *engine.Service {
+		return &engine.Service{Name: n, Nodes: []*engine.Node{{Id: "x", Address: "127.0.0.1:1"}, {Id: "x", Address: "127.0.0.1:2"}}}
 	}},
-	{"AddressWithoutPort", "nodes[0].address", func(n string) *registry.Service {
-		return &registry.Service{Name: n, Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1"}}}
+	{"AddressWithoutPort", "nodes[0].address", func(n string) *engine.Service {
+		return &engine.Service{Name: n, Nodes: []*engine.Node{{Id: "x", Address: "127.0.0.1"}}}
 	}},
-	{"PortOutOfRange", "nodes[0].address", func(n string) *registry.Service {
-		return &registry.Service{Name: n, Nodes: []*registry.Node{{Id: "x", Address: "127.0.0.1:70000"}}}
+	{"PortOutOfRange", "nodes[0].address", func(n string) *engine.Service {
+		return &engine.Service{Name: n, Nodes: []*engine.Node{{Id: "x", Address: "127.0.0.1:70000"}}}
 	}},
-	{"PortNotANumber", "nodes[0].address", func(n string) *registry.Service {
-		return &registry.Service{Name: n, Nodes: []*registry.Node{{Id: "x", Address: "localhost:http"}}}
+	{"PortNotANumber", "nodes[0].address", func(n string) *engine.Service {
+		return &engine.Service{Name: n, Nodes: []*engine.Node{{Id: "x", Address: "localhost:http"}}}
 	}},
 }
 
@@ -63,7 +62,7 @@ func caseInvalidInputIsRejected(e *env) {
 	if err := isInvalid(e.a.Deregister(nil), "service"); err != nil {
 		e.t.Fatalf("Deregister(nil): %v", err)
 	}
-	if err := isInvalid(e.a.Deregister(&registry.Service{Name: e.name("bad"), Nodes: []*registry.Node{{}}}), "nodes[0].id"); err != nil {
+	if err := isInvalid(e.a.Deregister(&engine.Service{Name: e.name("bad"), Nodes: []*engine.Node{{}}}), "nodes[0].id"); err != nil {
 		e.t.Fatalf("Deregister of a node without id: %v", err)
 	}
 	e.has(e.a, e.name("bad"))
@@ -95,14 +94,14 @@ func caseOversizedServiceIsRejected(e *env) {
 	e.mustRegister(e.a, s)
 	e.has(e.b, name, s)
 	big := service(name, "1.0.0", node("oversized-1", "127.0.0.1:8503"), node("oversized-2", "127.0.0.1:8504"))
-	big.Nodes[1].Metadata = map[string]string{"blob": incompressible(registry.MaxServiceSize + 1)}
-	if err := e.a.Register(big); !errors.Is(err, registry.ErrTooLarge) {
-		e.t.Fatalf("Register of a %d-byte service: %v, want an error wrapping ErrTooLarge", size(big), err)
+	big.Nodes[1].Metadata = map[string]string{"blob": incompressible(engine.MaxServiceSize + 1)}
+	if err := e.a.Register(big); !errors.Is(err, engine.ErrTooLarge) {
+		e.t.Fatalf("Register of a %d-byte service: %v, want an error wrapping ErrTooLarge", engine.Size(big), err)
 	}
 	lone := service(e.name("oversized-new"), "1.0.0", node("oversized-3", "127.0.0.1:8505"))
-	lone.Metadata = map[string]string{"blob": incompressible(registry.MaxServiceSize + 1)}
-	if err := e.a.Register(lone); !errors.Is(err, registry.ErrTooLarge) {
-		e.t.Fatalf("Register of a new %d-byte service: %v, want an error wrapping ErrTooLarge", size(lone), err)
+	lone.Metadata = map[string]string{"blob": incompressible(engine.MaxServiceSize + 1)}
+	if err := e.a.Register(lone); !errors.Is(err, engine.ErrTooLarge) {
+		e.t.Fatalf("Register of a new %d-byte service: %v, want an error wrapping ErrTooLarge", engine.Size(lone), err)
 	}
 	// A later valid change shows that the rejected ones never landed.
 	marker := service(e.name("oversized-marker"), "1.0.0", node("marker-2", "127.0.0.1:8506"))

@@ -1,21 +1,22 @@
-package registrytest
+package enginetest
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/engine"
 )
 
 // caseInitWithNewOptionsKeepsWorking is the conformance case InitWithNewOptionsKeepsWorking.
 func caseInitWithNewOptionsKeepsWorking(e *env) {
 	name := e.name("init")
-	rec := e.watch(e.b, registry.WatchService(name))
-	if err := e.b.Init(registry.Timeout(7 * time.Second)); err != nil {
+	rec := e.watch(e.b, engine.WatchService(name))
+	if err := e.b.Init(engine.Timeout(7 * time.Second)); err != nil {
 		e.t.Fatalf("Init: %v", err)
 	}
 	if got := e.b.Options().Timeout; got != 7*time.Second {
@@ -27,7 +28,7 @@ func caseInitWithNewOptionsKeepsWorking(e *env) {
 	s := service(name, "1.0.0", node("init-1", "127.0.0.1:8701"))
 	e.mustRegister(e.a, s)
 	e.has(e.b, name, s)
-	rec.waitFor("create after Init", action(registry.ActionCreate, name))
+	rec.waitFor("create after Init", action(engine.ActionCreate, name))
 }
 
 // caseConcurrentOperations is the conformance case ConcurrentOperations.
@@ -36,7 +37,7 @@ func caseConcurrentOperations(e *env) {
 	const workers, ops = 8, 40
 	var wg sync.WaitGroup
 	errc := make(chan error, workers*ops*4)
-	rec := e.watch(e.b, registry.WatchService(name))
+	rec := e.watch(e.b, engine.WatchService(name))
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -50,14 +51,14 @@ func caseConcurrentOperations(e *env) {
 				if err := r.Register(s); err != nil {
 					errc <- err
 				}
-				if _, err := r.GetService(name); err != nil && !errors.Is(err, registry.ErrNotFound) {
+				if _, err := r.GetService(name); err != nil && !errors.Is(err, engine.ErrNotFound) {
 					errc <- err
 				}
 				if _, err := r.ListServices(); err != nil {
 					errc <- err
 				}
 				if i%5 == 0 {
-					if w, err := r.Watch(registry.WatchService(name)); err != nil {
+					if w, err := r.Watch(engine.WatchService(name)); err != nil {
 						errc <- err
 					} else {
 						w.Stop()
@@ -76,14 +77,14 @@ func caseConcurrentOperations(e *env) {
 	}
 	e.has(e.a, name)
 	e.has(e.b, name)
-	rec.waitFor("some event", action(registry.ActionCreate, name))
+	rec.waitFor("some event", action(engine.ActionCreate, name))
 }
 
 // caseCloseIsIdempotent is the conformance case CloseIsIdempotent.
 func caseCloseIsIdempotent(e *env) {
 	r := e.instance()
 	for i := 0; i < 2; i++ {
-		if err := registry.Close(r); err != nil {
+		if err := closeRegistry(r); err != nil {
 			e.t.Fatalf("Close #%d: %v", i+1, err)
 		}
 	}
@@ -96,8 +97,8 @@ func caseNoGoroutineLeaks(e *env) {
 	// instances start count too.
 	base := goleak.IgnoreCurrent()
 	world := e.factory(e.t)
-	var made []registry.Registry
-	inst := func() registry.Registry {
+	var made []engine.Registry
+	inst := func() engine.Registry {
 		r := world.New(e.t)
 		made = append(made, r)
 		return r
@@ -108,7 +109,7 @@ func caseNoGoroutineLeaks(e *env) {
 	worldClosed := false
 	e.t.Cleanup(func() {
 		for _, r := range made {
-			_ = registry.Close(r)
+			_ = closeRegistry(r)
 		}
 		if world.Close != nil && !worldClosed {
 			world.Close()
@@ -117,10 +118,10 @@ func caseNoGoroutineLeaks(e *env) {
 	a, b := inst(), inst()
 	name := e.name("leak")
 	s := service(name, "1.0.0", node("leak-1", "127.0.0.1:8801"))
-	var ws []registry.Watcher
-	for _, r := range []registry.Registry{a, b} {
-		for _, opt := range []registry.WatchOption{registry.WatchService(name), nil} {
-			var opts []registry.WatchOption
+	var ws []engine.Watcher
+	for _, r := range []engine.Registry{a, b} {
+		for _, opt := range []engine.WatchOption{engine.WatchService(name), nil} {
+			var opts []engine.WatchOption
 			if opt != nil {
 				opts = append(opts, opt)
 			}
@@ -131,7 +132,7 @@ func caseNoGoroutineLeaks(e *env) {
 			ws = append(ws, w)
 		}
 	}
-	if err := a.Register(s, registry.RegisterTTL(time.Hour)); err != nil {
+	if err := a.Register(s, engine.RegisterTTL(time.Hour)); err != nil {
 		e.t.Fatal(err)
 	}
 	e.has(b, name, s)
@@ -143,7 +144,7 @@ func caseNoGoroutineLeaks(e *env) {
 		w.Stop()
 	}
 	for _, r := range made {
-		if err := registry.Close(r); err != nil {
+		if err := closeRegistry(r); err != nil {
 			e.t.Fatal(err)
 		}
 	}
@@ -152,6 +153,6 @@ func caseNoGoroutineLeaks(e *env) {
 		world.Close()
 	}
 	e.eventually("every goroutine started by the case has ended", func() error {
-		return goleak.Find(append(GoMicroGoroutines(), base)...)
+		return goleak.Find(append(slices.Clip(world.Goroutines), base)...)
 	})
 }

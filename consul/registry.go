@@ -4,6 +4,7 @@ import (
 	"context"
 
 	econsul "github.com/microreg/microreg/engine/consul"
+	"github.com/microreg/microreg/internal/face"
 	"github.com/microreg/microreg/internal/face4"
 	"github.com/microreg/microreg/registry"
 )
@@ -93,7 +94,7 @@ func NewRegistry(opts ...registry.Option) registry.Registry {
 // built while its agent is down works once the agent is back, as
 // NewRegistry's does.
 func New(opts ...registry.Option) (*Registry, error) {
-	return face4.Built(wrap)(econsul.New(face4.NewOptions(opts)...))
+	return face.Built(wrap)(econsul.New(face4.NewOptions(opts)...))
 }
 
 // Diagnose reports the registry's own checks (see registry.Diagnose).

@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/memberlist"
 
 	egossip "github.com/microreg/microreg/engine/gossip"
+	"github.com/microreg/microreg/internal/face"
 	"github.com/microreg/microreg/internal/face4"
 	"github.com/microreg/microreg/registry"
 )
@@ -79,7 +80,7 @@ func NewRegistry(opts ...registry.Option) registry.Registry {
 // members it was given to join refused it (ErrRejected: another cluster
 // name or key).
 func New(opts ...registry.Option) (*Registry, error) {
-	return face4.Built(wrap)(egossip.New(face4.NewOptions(opts)...))
+	return face.Built(wrap)(egossip.New(face4.NewOptions(opts)...))
 }
 
 // LocalAddr returns the host:port the node listens on, for others to

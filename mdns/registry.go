@@ -4,6 +4,7 @@ import (
 	"context"
 
 	emdns "github.com/microreg/microreg/engine/mdns"
+	"github.com/microreg/microreg/internal/face"
 	"github.com/microreg/microreg/internal/face4"
 	"github.com/microreg/microreg/registry"
 )
@@ -51,7 +52,7 @@ func NewRegistry(opts ...registry.Option) registry.Registry {
 
 // New opens the registry's sockets and returns the error if it cannot.
 func New(opts ...registry.Option) (*Registry, error) {
-	return face4.Built(wrap)(emdns.New(face4.NewOptions(opts)...))
+	return face.Built(wrap)(emdns.New(face4.NewOptions(opts)...))
 }
 
 // Interfaces returns the names of the network interfaces the registry

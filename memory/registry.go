@@ -3,6 +3,7 @@ package memory
 import (
 	"github.com/microreg/microreg/engine"
 	ememory "github.com/microreg/microreg/engine/memory"
+	"github.com/microreg/microreg/internal/face"
 	"github.com/microreg/microreg/internal/face4"
 	"github.com/microreg/microreg/registry"
 )
@@ -31,7 +32,7 @@ func wrap(e *ememory.Registry) *Registry { return &Registry{face4.New(e)} }
 // New is NewRegistry that says when it fails: an error if a preloaded
 // service is not valid (and no registry, its reaper stopped).
 func New(opts ...registry.Option) (*Registry, error) {
-	return face4.Built(wrap)(ememory.New(face4.NewOptions(opts)...))
+	return face.Built(wrap)(ememory.New(face4.NewOptions(opts)...))
 }
 
 // Services preloads the registry with services, by name, as go-micro's

@@ -1,12 +1,10 @@
 package registry
 
 import (
-	"fmt"
-	"sort"
-	"strings"
-	"sync"
-
 	"go-micro.dev/v4/util/cmd"
+
+	"github.com/microreg/microreg/internal/face"
+	"github.com/microreg/microreg/internal/face4"
 )
 
 // Factory builds a registry backend, or says why it cannot start (a port
@@ -27,59 +25,29 @@ func FactoryOf[R Registry](newBackend func(opts ...Option) (R, error)) Factory {
 	}
 }
 
-var (
-	backendsMu sync.RWMutex
-	backends   = map[string]Factory{}
-)
+// backends is the table; each backend also goes into go-micro's
+// cmd.DefaultRegistries, as a registry that, if it cannot start, answers
+// every call with the reason and tries again at Init (go-micro's
+// factories return no error).
+var backends = face.Table[Registry, Option]{
+	Also: func(name string, f face.Factory[Registry, Option]) {
+		cmd.DefaultRegistries[name] = face4.GoMicroFactory(name, f)
+	},
+}
 
 // Register makes a backend available by name, in this package's table and
 // in go-micro's cmd.DefaultRegistries (so --registry=NAME and
-// MICRO_REGISTRY=NAME find it; see goMicroFactory for how a backend that
-// cannot start looks there). Backends call it from init(). Like
+// MICRO_REGISTRY=NAME find it). Backends call it from init(). Like
 // database/sql's Register it panics if the name is empty, the factory is
 // nil, or the name is already taken: those are programming errors found at
 // start-up.
-func Register(name string, factory Factory) {
-	backendsMu.Lock()
-	defer backendsMu.Unlock()
-	if name == "" {
-		panic("registry: Register with an empty backend name")
-	}
-	if factory == nil {
-		panic("registry: Register backend " + name + " with a nil factory")
-	}
-	if _, dup := backends[name]; dup {
-		panic("registry: Register called twice for backend " + name)
-	}
-	backends[name] = factory
-	cmd.DefaultRegistries[name] = goMicroFactory(name, factory)
-}
+func Register(name string, factory Factory) { backends.Register(name, factory) }
 
 // Backends returns the names of the registered backends, sorted.
-func Backends() []string {
-	backendsMu.RLock()
-	defer backendsMu.RUnlock()
-	names := make([]string, 0, len(backends))
-	for name := range backends {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
-}
+func Backends() []string { return backends.Backends() }
 
 // New builds the backend registered under name. An unknown name is an
 // error wrapping ErrUnknownBackend that lists the names known.
 func New(name string, opts ...Option) (Registry, error) {
-	backendsMu.RLock()
-	factory, ok := backends[name]
-	backendsMu.RUnlock()
-	if !ok {
-		known := Backends()
-		hint := "none is linked in; blank-import one, e.g. _ \"github.com/microreg/microreg/memory\""
-		if len(known) > 0 {
-			hint = "known: " + strings.Join(known, ", ")
-		}
-		return nil, fmt.Errorf("%w %q (%s)", ErrUnknownBackend, name, hint)
-	}
-	return factory(opts...)
+	return backends.New("github.com/microreg/microreg", name, opts...)
 }

@@ -14,6 +14,8 @@ type Major[Opts any] struct {
 	ToEngine func(o Opts) engine.Options
 	// FromEngine is o as the major's Options, the logger unwrapped.
 	FromEngine func(o engine.Options) Opts
+	// Defaults is the major's NewOptions() with no options.
+	Defaults func() Opts
 	// NotFound and WatcherStopped are the major's own sentinels.
 	NotFound, WatcherStopped error
 }

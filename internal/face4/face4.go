@@ -20,6 +20,7 @@ var V4 = face.Major[mregistry.Options]{
 	FromEngine: func(o engine.Options) mregistry.Options {
 		return mregistry.Options{Logger: v4Logger(o.Logger), Context: o.Context, TLSConfig: o.TLSConfig, Addrs: o.Addrs, Timeout: o.Timeout, Secure: o.Secure}
 	},
+	Defaults:       func() mregistry.Options { return *mregistry.NewOptions() },
 	NotFound:       mregistry.ErrNotFound,
 	WatcherStopped: mregistry.ErrWatcherStopped,
 }
@@ -90,4 +91,12 @@ func v4Logger(l engine.Logger) logger.Logger {
 		return a.l
 	}
 	return logger.DefaultLogger
+}
+
+// GoMicroFactory is f as go-micro v4's cmd.DefaultRegistries wants it
+// (see face.GoMicroFactory).
+func GoMicroFactory(name string, f face.Factory[mregistry.Registry, mregistry.Option]) func(...mregistry.Option) mregistry.Registry {
+	return face.GoMicroFactory[mregistry.Service, mregistry.Result, mregistry.Options, mregistry.Option,
+		mregistry.RegisterOption, mregistry.DeregisterOption, mregistry.GetOption, mregistry.ListOption,
+		mregistry.WatchOption, mregistry.Watcher, mregistry.Registry](V4, name, f)
 }

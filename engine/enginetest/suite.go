@@ -66,6 +66,44 @@ type World struct {
 	Close func()
 }
 
+// Of is a World of a face's registries R: what a face's own suite
+// (registrytest) is given, turned into a World by Adapt.
+type Of[R any] struct {
+	// New returns an instance of the world, as World.New.
+	New func(t *testing.T) R
+	// Clock, Wait, TTL, Ops, Name and Close are World's.
+	Clock *FakeClock
+	Wait  time.Duration
+	TTL   time.Duration
+	Ops   int
+	Name  string
+	Close func()
+}
+
+// Adapt turns a face's world factory into the suite's: each instance seen
+// through toEngine (the face the other way round), and the face's
+// framework's goroutines ignored by the leak checks.
+func Adapt[R comparable](factory func(t *testing.T) *Of[R], toEngine func(R) engine.Registry, goroutines []goleak.Option) Factory {
+	return func(t *testing.T) *World {
+		w := factory(t)
+		if w == nil || w.New == nil {
+			t.Fatal("registrytest: the factory returned no World.New")
+		}
+		return &World{
+			New: func(t *testing.T) engine.Registry {
+				var none R
+				r := w.New(t)
+				if r == none {
+					return nil
+				}
+				return toEngine(r)
+			},
+			Clock: w.Clock, Wait: w.Wait, TTL: w.TTL, Ops: w.Ops, Name: w.Name, Close: w.Close,
+			Goroutines: goroutines,
+		}
+	}
+}
+
 // Factory builds a fresh World for one subtest.
 type Factory func(t *testing.T) *World
 

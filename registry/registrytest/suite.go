@@ -23,45 +23,21 @@ package registrytest
 
 import (
 	"testing"
-	"time"
 
-	"github.com/microreg/microreg/engine"
 	"github.com/microreg/microreg/engine/enginetest"
 	"github.com/microreg/microreg/internal/face4"
 	"github.com/microreg/microreg/registry"
 )
 
 // World is what a backend gives the suite: a way to build instances that
-// see each other.
-type World struct {
-	// New returns an instance of the world (a node of a cluster, a client
-	// of a server). What one instance registers, every other one sees,
-	// after a delay for networked backends. A backend with a single
-	// in-process store may return the same registry every time. The
-	// suite closes each instance (registry.Close) when the test ends.
-	New func(t *testing.T) registry.Registry
-	// Clock, when set, is the clock every instance measures TTLs on; the
-	// suite advances it instead of waiting for TTLs to run out.
-	Clock *FakeClock
-	// Wait bounds how long the suite waits for a change to show on
-	// another instance. Default 10s.
-	Wait time.Duration
-	// TTL is the TTL used by the expiry tests when Clock is nil; it must
-	// be one the backend honours. Default 2s.
-	TTL time.Duration
-	// Ops is how many random operations the watch replay test makes.
-	// Default 2000.
-	Ops int
-	// Name, when set, must equal every instance's String().
-	Name string
-	// Close, when set, releases what the world holds besides its
-	// instances (a seed node, a server). The suite calls it when the case
-	// ends, after closing the instances.
-	Close func()
-}
+// see each other (see enginetest.World for each field). New returns an
+// instance; what one instance registers, every other one sees, after a
+// delay for networked backends. The suite closes each instance
+// (registry.Close) when the test ends.
+type World = enginetest.Of[registry.Registry]
 
 // Factory builds a fresh World for one subtest.
-type Factory func(t *testing.T) *World
+type Factory = func(t *testing.T) *World
 
 // Run runs every conformance case against the worlds factory builds, each
 // case as a subtest with a world of its own.
@@ -94,24 +70,6 @@ type FakeClock = enginetest.FakeClock
 // NewFakeClock returns a FakeClock set to a fixed instant.
 func NewFakeClock() *FakeClock { return enginetest.NewFakeClock() }
 
-// engineFactory is factory as the engine suite's: each instance seen
-// through face4.Engine, and go-micro's own goroutines ignored.
 func engineFactory(factory Factory) enginetest.Factory {
-	return func(t *testing.T) *enginetest.World {
-		w := factory(t)
-		if w == nil || w.New == nil {
-			t.Fatal("registrytest: the factory returned no World.New")
-		}
-		return &enginetest.World{
-			New: func(t *testing.T) engine.Registry {
-				r := w.New(t)
-				if r == nil {
-					return nil
-				}
-				return face4.Engine(r)
-			},
-			Clock: w.Clock, Wait: w.Wait, TTL: w.TTL, Ops: w.Ops, Name: w.Name, Close: w.Close,
-			Goroutines: GoMicroGoroutines(),
-		}
-	}
+	return enginetest.Adapt(factory, face4.Engine, GoMicroGoroutines())
 }

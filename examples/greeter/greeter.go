@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,6 +26,8 @@ import (
 	"go-micro.dev/v4/server"
 
 	pb "github.com/microreg/microreg/examples/greeter/proto"
+	"github.com/microreg/microreg/internal/face4"
+	"github.com/microreg/microreg/internal/greet"
 	"github.com/microreg/microreg/registry"
 
 	// Every backend of this module, so that --registry=NAME finds it.
@@ -35,7 +38,7 @@ import (
 )
 
 // ServiceName is the name the server registers and the client looks up.
-const ServiceName = "greeter"
+const ServiceName = greet.Service
 
 // DefaultBackend is the backend the programs use when neither flag nor
 // environment names one: gossip, which needs no server and no multicast.
@@ -123,89 +126,18 @@ func Hello(ctx context.Context, c client.Client, name string) (string, error) {
 	}
 }
 
-// Discover waits until the registry lists a greeter node and returns its
-// id and address.
+// Discover waits until r lists a greeter node and returns its id and
+// address.
 func Discover(ctx context.Context, r registry.Registry) (id, address string, err error) {
-	for {
-		svcs, err := r.GetService(ServiceName, registry.GetContext(ctx))
-		if err == nil {
-			for _, s := range svcs {
-				for _, n := range s.Nodes {
-					return n.Id, n.Address, nil
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return "", "", fmt.Errorf("greeter: not discovered: %w", ctx.Err())
-		case <-time.After(50 * time.Millisecond): // polling interval
-		}
-	}
+	return greet.Discover(ctx, face4.Engine(r))
 }
 
-// WaitGone waits until node id is no longer registered, through a watch
-// (and a lookup, for a node gone before the watch began).
+// WaitGone waits until node id is no longer registered in r.
 func WaitGone(ctx context.Context, r registry.Registry, id string) error {
-	w, err := r.Watch(registry.WatchService(ServiceName), registry.WatchContext(ctx))
-	if err != nil {
-		return fmt.Errorf("greeter: watch: %w", err)
-	}
-	defer w.Stop()
-	events := make(chan error, 1)
-	go func() {
-		for {
-			res, err := w.Next()
-			if err != nil {
-				if errors.Is(err, registry.ErrWatcherStopped) {
-					events <- err
-					return
-				}
-				continue // a backend error, reported once: keep watching
-			}
-			if res.Action == registry.ActionDelete && hasNode(res.Service, id) {
-				events <- nil
-				return
-			}
-		}
-	}()
-	for {
-		if !registered(r, id) {
-			return nil
-		}
-		select {
-		case err := <-events:
-			if err == nil {
-				return nil
-			}
-			return fmt.Errorf("greeter: watch ended before %s left: %w", id, err)
-		case <-ctx.Done():
-			return fmt.Errorf("greeter: %s still registered: %w", id, ctx.Err())
-		case <-time.After(250 * time.Millisecond): // the lookup's polling interval
-		}
-	}
+	return greet.WaitGone(ctx, face4.Engine(r), id)
 }
 
-func registered(r registry.Registry, id string) bool {
-	svcs, err := r.GetService(ServiceName)
-	if err != nil {
-		return false
-	}
-	for _, s := range svcs {
-		if hasNode(s, id) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasNode(s *registry.Service, id string) bool {
-	if s == nil {
-		return false
-	}
-	for _, n := range s.Nodes {
-		if n.Id == id {
-			return true
-		}
-	}
-	return false
+// Watch prints the greeter nodes that come and go in r until ctx ends.
+func Watch(ctx context.Context, r registry.Registry, out io.Writer) error {
+	return greet.Watch(ctx, face4.Engine(r), out)
 }

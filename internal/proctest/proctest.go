@@ -22,8 +22,15 @@ import (
 // paths by their base name (a relative directory's own name: "." in
 // examples/demo is "demo").
 func Build(dir string, pkgs ...string) (map[string]string, error) {
+	return BuildIn(".", dir, pkgs...)
+}
+
+// BuildIn is Build run in the directory src, so that pkgs are built in
+// the module there: how a go-micro v5 test builds a v4 program.
+func BuildIn(src, dir string, pkgs ...string) (map[string]string, error) {
 	args := append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)
 	cmd := exec.Command("go", args...)
+	cmd.Dir = src
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build %s: %v\n%s", strings.Join(pkgs, " "), err, out)
 	}
@@ -31,7 +38,7 @@ func Build(dir string, pkgs ...string) (map[string]string, error) {
 	for _, p := range pkgs {
 		name := p
 		if strings.HasPrefix(p, ".") {
-			abs, err := filepath.Abs(p)
+			abs, err := filepath.Abs(filepath.Join(src, p))
 			if err != nil {
 				return nil, err
 			}

@@ -1,6 +1,7 @@
 // Command client is the greeter client: an ordinary go-micro program that
 // finds the greeter through the backend chosen by --registry /
-// MICRO_REGISTRY (default gossip), calls Say.Hello and prints the reply.
+// MICRO_REGISTRY (default gossip), calls Say.Hello and prints the reply (or, with --watch, prints the
+// greeter nodes that come and go).
 //
 //	go run ./examples/greeter/client --registry=consul --registry_address=127.0.0.1:8500 --greet=John
 package main
@@ -32,18 +33,24 @@ func run() error {
 	}
 	defer registry.Close(r)
 	var name string
-	var wait time.Duration
+	var wait, watch time.Duration
 	svc := greeter.NewClient(r,
 		micro.Flags(
 			&cli.StringFlag{Name: "greet", Value: "John", Usage: "the name to greet"},
 			&cli.DurationFlag{Name: "wait", Value: 15 * time.Second, Usage: "how long to wait for a greeter to answer"},
+			&cli.DurationFlag{Name: "watch", Usage: "instead of calling, print the greeter nodes that come and go for this long"},
 		),
 		micro.Action(func(c *cli.Context) error {
-			name, wait = c.String("greet"), c.Duration("wait")
+			name, wait, watch = c.String("greet"), c.Duration("wait"), c.Duration("watch")
 			return nil
 		}),
 	)
 	svc.Init()
+	if watch > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), watch)
+		defer cancel()
+		return greeter.Watch(ctx, r, os.Stdout)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	id, addr, err := greeter.Discover(ctx, r)

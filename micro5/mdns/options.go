@@ -1,0 +1,37 @@
+package mdns
+
+import (
+	"time"
+
+	emdns "github.com/microreg/microreg/engine/mdns"
+	"github.com/microreg/microreg/micro5/internal/face5"
+	"github.com/microreg/microreg/micro5/registry"
+)
+
+// Interface pins the registry to the named network interfaces; default:
+// every interface that is up and multicast-capable.
+func Interface(names ...string) registry.Option { return face5.Option(emdns.Interface(names...)) }
+
+// IPv4 turns IPv4 multicast on or off (default on).
+func IPv4(on bool) registry.Option { return face5.Option(emdns.IPv4(on)) }
+
+// IPv6 turns IPv6 multicast on or off (default off).
+func IPv6(on bool) registry.Option { return face5.Option(emdns.IPv6(on)) }
+
+// Domain sets the mDNS domain (default "local").
+func Domain(d string) registry.Option { return face5.Option(emdns.Domain(d)) }
+
+// TTL sets the TTL of announced records (whole seconds, at least 1).
+func TTL(d time.Duration) registry.Option { return face5.Option(emdns.TTL(d)) }
+
+// QueryTimeout bounds a first lookup of an unknown service.
+func QueryTimeout(d time.Duration) registry.Option { return face5.Option(emdns.QueryTimeout(d)) }
+
+// Clock sets the clock cached records expire on (tests pass a fake).
+func Clock(c registry.Clock) registry.Option { return face5.Option(emdns.Clock(c)) }
+
+// GoMicro turns go-micro's own mDNS format on or off (default on): every
+// node is also served and announced the way go-micro's default registry
+// (go-micro.dev/v5/registry) reads them, and go-micro's nodes are found,
+// listed and watched.
+func GoMicro(on bool) registry.Option { return face5.Option(emdns.GoMicro(on)) }

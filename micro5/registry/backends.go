@@ -2,6 +2,7 @@ package registry
 
 import (
 	"go-micro.dev/v5/cmd"
+	mregistry "go-micro.dev/v5/registry"
 
 	"github.com/microreg/microreg/internal/face"
 	"github.com/microreg/microreg/micro5/internal/face5"
@@ -26,14 +27,31 @@ func FactoryOf[R Registry](newBackend func(opts ...Option) (R, error)) Factory {
 }
 
 // backends is the table; each backend also goes into go-micro's
-// cmd.DefaultRegistries, as a registry that, if it cannot start, answers
-// every call with the reason and tries again at Init (go-micro's
-// factories return no error).
+// cmd.DefaultRegistries, in place of go-micro's registry of the same
+// name, as a registry that, if it cannot start, answers every call with
+// the reason and tries again at Init (go-micro's factories return no
+// error).
 var backends = face.Table[Registry, Option]{
 	Also: func(name string, f face.Factory[Registry, Option]) {
 		cmd.DefaultRegistries[name] = face5.GoMicroFactory(name, f)
+		if mregistry.DefaultRegistry.String() == name {
+			mregistry.DefaultRegistry = renamedDefault{mregistry.DefaultRegistry}
+		}
 	},
 }
+
+// renamedDefault is go-micro v5's default registry (its own mdns), left
+// as it is but for its name. go-micro's cmd switches registry only when
+// --registry (or MICRO_REGISTRY) differs from the current registry's
+// String(), and a service starts with the default: under its own name
+// "mdns", --registry=mdns would keep go-micro's, never microreg's. With
+// neither flag nor variable, a service still runs on go-micro's mdns, as
+// before, which its server and client captured when go-micro started.
+type renamedDefault struct{ mregistry.Registry }
+
+// String tells go-micro's cmd that this is not the backend --registry
+// names.
+func (r renamedDefault) String() string { return r.Registry.String() + " (go-micro's default)" }
 
 // Register makes a backend available by name, in this package's table and
 // in go-micro's cmd.DefaultRegistries (so --registry=NAME and

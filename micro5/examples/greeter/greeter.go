@@ -25,9 +25,9 @@ import (
 	"go-micro.dev/v5/selector"
 	"go-micro.dev/v5/server"
 
+	"github.com/microreg/microreg/internal/greet"
 	pb "github.com/microreg/microreg/micro5/examples/greeter/proto"
 	"github.com/microreg/microreg/micro5/internal/face5"
-	"github.com/microreg/microreg/internal/greet"
 	"github.com/microreg/microreg/micro5/registry"
 
 	// Every backend of this module, so that --registry=NAME finds it.

@@ -5,12 +5,16 @@ import (
 	"testing"
 	"time"
 
+	mregistry5 "go-micro.dev/v5/registry"
+	consul5 "go-micro.dev/v5/registry/consul"
+
 	plugin "github.com/go-micro/plugins/v4/registry/consul"
 
 	"github.com/microreg/microreg/consul"
 	"github.com/microreg/microreg/engine"
 	"github.com/microreg/microreg/internal/consultest"
 	"github.com/microreg/microreg/internal/face4"
+	registrytest5 "github.com/microreg/microreg/micro5/registry/registrytest"
 	"github.com/microreg/microreg/registry"
 	"github.com/microreg/microreg/registry/registrytest"
 )
@@ -22,6 +26,9 @@ var consulContenders = []struct {
 }{
 	{"microreg", func(addr string) registry.Registry { return consul.NewRegistry(registry.Addrs(addr)) }},
 	{"plugin", func(addr string) registry.Registry { return plugin.NewRegistry(registry.Addrs(addr)) }},
+	{"gomicro5", func(addr string) registry.Registry {
+		return V5(consul5.NewConsulRegistry(mregistry5.Addrs(addr)))
+	}},
 }
 
 func consulService(i, nodes int) *registry.Service {
@@ -183,4 +190,27 @@ func TestRivalConformanceConsul(t *testing.T) {
 		t.Fatalf("report covers %d of %d cases", len(outcomes), len(registrytest.Cases()))
 	}
 	LogOutcomes(t, "go-micro consul plugin", outcomes)
+}
+
+// TestRivalConformanceConsulV5 runs the suite against go-micro v5's own
+// consul registry on a dev agent and reports what it fails.
+func TestRivalConformanceConsulV5(t *testing.T) {
+	if IsRivalChild() {
+		agent := consultest.StartDev(t)
+		registrytest5.Run(t, func(t *testing.T) *registrytest5.World {
+			return &registrytest5.World{Wait: 4 * time.Second, TTL: 2 * time.Second, Ops: 200,
+				New: func(t *testing.T) mregistry5.Registry {
+					return consul5.NewConsulRegistry(mregistry5.Addrs(agent.HTTPAddr))
+				}}
+		})
+		return
+	}
+	if testing.Short() {
+		t.Skip("the rival report runs one process per case; run it without -short")
+	}
+	outcomes := RivalConformance(t, "TestRivalConformanceConsulV5", 2*time.Minute)
+	if len(outcomes) != len(registrytest.Cases()) {
+		t.Fatalf("report covers %d of %d cases", len(outcomes), len(registrytest.Cases()))
+	}
+	LogOutcomes(t, "go-micro v5 consul", outcomes)
 }

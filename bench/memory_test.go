@@ -7,18 +7,21 @@ import (
 	"time"
 
 	mregistry "go-micro.dev/v4/registry"
+	mregistry5 "go-micro.dev/v5/registry"
 
 	"github.com/microreg/microreg/memory"
 	"github.com/microreg/microreg/registry"
 )
 
-// memoryContenders are the two in-process registries compared.
+// memoryContenders are the in-process registries compared: microreg's,
+// go-micro v4's and go-micro v5's (through bench.V5).
 var memoryContenders = []struct {
 	name string
 	new  func() registry.Registry
 }{
 	{"microreg", func() registry.Registry { return memory.NewRegistry() }},
 	{"gomicro", func() registry.Registry { return mregistry.NewMemoryRegistry() }},
+	{"gomicro5", func() registry.Registry { return V5(mregistry5.NewMemoryRegistry()) }},
 }
 
 func filled(b *testing.B, mk func() registry.Registry) registry.Registry {

@@ -5,8 +5,10 @@ import (
 	"time"
 
 	mregistry "go-micro.dev/v4/registry"
+	mregistry5 "go-micro.dev/v5/registry"
 
 	"github.com/microreg/microreg/memory"
+	registrytest5 "github.com/microreg/microreg/micro5/registry/registrytest"
 	"github.com/microreg/microreg/registry"
 	"github.com/microreg/microreg/registry/registrytest"
 )
@@ -34,6 +36,27 @@ func TestRivalConformanceMemory(t *testing.T) {
 	if LogOutcomes(t, "go-micro memory", outcomes) == 0 {
 		t.Error("go-micro's memory registry passed every case: the suite no longer tells the registries apart")
 	}
+}
+
+// TestRivalConformanceMemoryV5 is TestRivalConformanceMemory for go-micro
+// v5's memory registry, through the v5 face's suite.
+func TestRivalConformanceMemoryV5(t *testing.T) {
+	gomicro := func(t *testing.T) *registrytest5.World {
+		r := mregistry5.NewMemoryRegistry()
+		return &registrytest5.World{New: func(*testing.T) mregistry5.Registry { return r }, Wait: 3 * time.Second, TTL: time.Second, Ops: 500}
+	}
+	if IsRivalChild() {
+		registrytest5.Run(t, gomicro)
+		return
+	}
+	if testing.Short() {
+		t.Skip("the rival report runs one process per case; run it without -short")
+	}
+	outcomes := RivalConformance(t, "TestRivalConformanceMemoryV5", time.Minute)
+	if len(outcomes) != len(registrytest.Cases()) {
+		t.Fatalf("report covers %d of %d cases", len(outcomes), len(registrytest.Cases()))
+	}
+	LogOutcomes(t, "go-micro v5 memory", outcomes)
 }
 
 // TestOursPassesInTheSameHarness checks the report harness itself: our

@@ -11,6 +11,7 @@ import (
 
 	"go-micro.dev/v4/logger"
 	mregistry "go-micro.dev/v4/registry"
+	mregistry5 "go-micro.dev/v5/registry"
 
 	"github.com/microreg/microreg/bench"
 	"github.com/microreg/microreg/internal/netns"
@@ -33,8 +34,9 @@ func unique(base string) string {
 	return fmt.Sprintf("%s-%d", base, run)
 }
 
-// contenders: microreg pinned to lo; go-micro's mdns cannot be pinned,
-// and uses every interface it finds, which here is lo alone. Each is
+// contenders: microreg pinned to lo; go-micro's mdns (v4's, and v5's
+// through bench.V5) cannot be pinned, and uses every interface it finds,
+// which here is lo alone. Each is
 // owned, so that closing it leaves nothing answering behind.
 var contenders = []struct {
 	name string
@@ -42,6 +44,7 @@ var contenders = []struct {
 }{
 	{"microreg", func() registry.Registry { return own(mdns.NewRegistry(mdns.Interface("lo"))) }},
 	{"gomicro", func() registry.Registry { return own(mregistry.NewRegistry()) }},
+	{"gomicro5", func() registry.Registry { return own(bench.V5(mregistry5.NewMDNSRegistry())) }},
 }
 
 func svc(name string) *registry.Service {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/microreg/microreg/engine"
+	"github.com/microreg/microreg/internal/face"
 	"github.com/microreg/microreg/micro5/internal/face5"
 )
 
@@ -34,18 +35,5 @@ type Diagnosis = engine.Diagnosis
 // edit distance) with their versions. It changes nothing registered, and
 // works on any go-micro v5 registry.
 func Diagnose(ctx context.Context, r Registry, service string) *Diagnosis {
-	return engine.Diagnose(ctx, diagnosable{face5.Engine(r), r}, service)
-}
-
-// diagnosable is r as the engine sees it, with r's own Diagnose if it has one.
-type diagnosable struct {
-	engine.Registry
-	r Registry
-}
-
-func (d diagnosable) Diagnose(ctx context.Context, service string) []Finding {
-	if dg, ok := d.r.(Diagnoser); ok {
-		return dg.Diagnose(ctx, service)
-	}
-	return nil
+	return face.Diagnose(ctx, face5.Engine(r), r, service)
 }

@@ -2,36 +2,28 @@ package registrytest
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/microreg/microreg/registry"
+	mregistry "go-micro.dev/v4/registry"
+
+	"github.com/microreg/microreg/engine"
+	"github.com/microreg/microreg/engine/enginetest"
+	"github.com/microreg/microreg/internal/face"
+	"github.com/microreg/microreg/internal/face4"
 )
 
 // Diagnose runs registry.Diagnose on r for service, with 20 s for all of
 // its checks.
-func Diagnose(r registry.Registry, service string) *registry.Diagnosis {
+func Diagnose(r mregistry.Registry, service string) *engine.Diagnosis {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return registry.Diagnose(ctx, r, service)
+	return face.Diagnose(ctx, face4.Engine(r), r, service)
 }
 
 // WantFinding fails the test unless d has the check named check, with
 // status, and its finding or fix says each of says.
-func WantFinding(t testing.TB, d *registry.Diagnosis, check string, status registry.Status, says ...string) registry.Finding {
+func WantFinding(t testing.TB, d *engine.Diagnosis, check string, status engine.Status, says ...string) engine.Finding {
 	t.Helper()
-	f, ok := d.Check(check)
-	if !ok {
-		t.Fatalf("no %q check in %+v", check, d.Findings)
-	}
-	if f.Status != status {
-		t.Fatalf("%s: %s (%s), want %s", check, f.Status, f.Finding, status)
-	}
-	for _, s := range says {
-		if !strings.Contains(f.Finding+" "+f.Fix, s) {
-			t.Fatalf("%s: %q (fix %q) does not say %q", check, f.Finding, f.Fix, s)
-		}
-	}
-	return f
+	return enginetest.WantFinding(t, d, check, status, says...)
 }

@@ -26,7 +26,7 @@ import (
 
 	"github.com/microreg/microreg/engine/enginetest"
 	"github.com/microreg/microreg/internal/face4"
-	"github.com/microreg/microreg/registry"
+	mregistry "go-micro.dev/v4/registry"
 )
 
 // World is what a backend gives the suite: a way to build instances that
@@ -34,7 +34,7 @@ import (
 // instance; what one instance registers, every other one sees, after a
 // delay for networked backends. The suite closes each instance
 // (registry.Close) when the test ends.
-type World = enginetest.Of[registry.Registry]
+type World = enginetest.Of[mregistry.Registry]
 
 // Factory builds a fresh World for one subtest.
 type Factory = func(t *testing.T) *World

@@ -24,9 +24,10 @@ package registrytest
 import (
 	"testing"
 
+	"github.com/microreg/microreg/engine"
 	"github.com/microreg/microreg/engine/enginetest"
 	"github.com/microreg/microreg/micro5/internal/face5"
-	"github.com/microreg/microreg/micro5/registry"
+	mregistry "go-micro.dev/v5/registry"
 )
 
 // World is what a backend gives the suite: a way to build instances that
@@ -34,7 +35,7 @@ import (
 // instance; what one instance registers, every other one sees, after a
 // delay for networked backends. The suite closes each instance
 // (registry.Close) when the test ends.
-type World = enginetest.Of[registry.Registry]
+type World = enginetest.Of[mregistry.Registry]
 
 // Factory builds a fresh World for one subtest.
 type Factory = func(t *testing.T) *World
@@ -73,3 +74,9 @@ func NewFakeClock() *FakeClock { return enginetest.NewFakeClock() }
 func engineFactory(factory Factory) enginetest.Factory {
 	return enginetest.Adapt(factory, face5.Engine, GoMicroGoroutines())
 }
+
+// Engine is any go-micro v5 registry as an engine.Registry, the face the
+// other way round: how the suite sees the registries it is given, and how
+// tools written on the engine's types (benchmarks, enginetest) reach a v5
+// registry, go-micro's own included. It closes r if r has a Close method.
+func Engine(r mregistry.Registry) engine.Registry { return face5.Engine(r) }

@@ -161,7 +161,7 @@ func TestMixedFleetWithThePlugin(t *testing.T) {
 			t.Cleanup(func() { _ = svc.Server().Stop() })
 			cl := greeter.NewClient(c.client()).Client()
 			t.Cleanup(func() { _ = cl.Options().Selector.Close() }) // stops its cache's watch
-			say := pb.NewSayService(greeter.ServiceName, cl)
+			say := greeter.NewSayService(greeter.ServiceName, cl)
 			deadline := time.Now().Add(15 * time.Second)
 			for {
 				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -60,7 +60,7 @@ func (Say) Hello(_ context.Context, req *pb.Request, rsp *pb.Response) error {
 func NewServer(r registry.Registry, opts ...micro.Option) (micro.Service, error) {
 	base := append(own(r), micro.Name(ServiceName), micro.Version("latest"), micro.Address("127.0.0.1:0"))
 	svc := micro.NewService(append(base, opts...)...)
-	if err := pb.RegisterSayHandler(svc.Server(), Say{}); err != nil {
+	if err := RegisterSayHandler(svc.Server(), Say{}); err != nil {
 		return nil, fmt.Errorf("greeter: register handler: %w", err)
 	}
 	return svc, nil
@@ -108,7 +108,7 @@ func own(r registry.Registry) []micro.Option {
 // ends (the server may not be registered or replicated yet), and returns
 // the reply.
 func Hello(ctx context.Context, c client.Client, name string) (string, error) {
-	say := pb.NewSayService(ServiceName, c)
+	say := NewSayService(ServiceName, c)
 	var last error
 	for {
 		callCtx, cancel := context.WithTimeout(ctx, 2*time.Second)

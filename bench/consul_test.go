@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -171,21 +172,25 @@ func TestConsulMigration(t *testing.T) {
 	}
 }
 
+// rivalAgentEnv hands a rival report's cases the agent they share.
+const rivalAgentEnv = "MICROREG_RIVAL_AGENT"
+
 // TestRivalConformanceConsul runs the suite against the consul plugin on a
 // dev agent and reports what it fails.
 func TestRivalConformanceConsul(t *testing.T) {
 	if IsRivalChild() {
-		agent := consultest.StartDev(t)
+		agent := os.Getenv(rivalAgentEnv)
 		registrytest.Run(t, func(t *testing.T) *registrytest.World {
 			return &registrytest.World{Wait: 4 * time.Second, TTL: 2 * time.Second, Ops: 200,
-				New: func(t *testing.T) registry.Registry { return plugin.NewRegistry(registry.Addrs(agent.HTTPAddr)) }}
+				New: func(t *testing.T) registry.Registry { return plugin.NewRegistry(registry.Addrs(agent)) }}
 		})
 		return
 	}
 	if testing.Short() {
 		t.Skip("the rival report runs one process per case; run it without -short")
 	}
-	outcomes := RivalConformance(t, "TestRivalConformanceConsul", 2*time.Minute)
+	// One agent for every case: each case's names are its own.
+	outcomes := RivalConformance(t, "TestRivalConformanceConsul", 2*time.Minute, rivalAgentEnv+"="+consultest.StartDev(t).HTTPAddr)
 	if len(outcomes) != len(registrytest.Cases()) {
 		t.Fatalf("report covers %d of %d cases", len(outcomes), len(registrytest.Cases()))
 	}
@@ -196,11 +201,11 @@ func TestRivalConformanceConsul(t *testing.T) {
 // consul registry on a dev agent and reports what it fails.
 func TestRivalConformanceConsulV5(t *testing.T) {
 	if IsRivalChild() {
-		agent := consultest.StartDev(t)
+		agent := os.Getenv(rivalAgentEnv)
 		registrytest5.Run(t, func(t *testing.T) *registrytest5.World {
 			return &registrytest5.World{Wait: 4 * time.Second, TTL: 2 * time.Second, Ops: 200,
 				New: func(t *testing.T) mregistry5.Registry {
-					return consul5.NewConsulRegistry(mregistry5.Addrs(agent.HTTPAddr))
+					return consul5.NewConsulRegistry(mregistry5.Addrs(agent))
 				}}
 		})
 		return
@@ -208,7 +213,8 @@ func TestRivalConformanceConsulV5(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the rival report runs one process per case; run it without -short")
 	}
-	outcomes := RivalConformance(t, "TestRivalConformanceConsulV5", 2*time.Minute)
+	// One agent for every case: each case's names are its own.
+	outcomes := RivalConformance(t, "TestRivalConformanceConsulV5", 2*time.Minute, rivalAgentEnv+"="+consultest.StartDev(t).HTTPAddr)
 	if len(outcomes) != len(registrytest.Cases()) {
 		t.Fatalf("report covers %d of %d cases", len(outcomes), len(registrytest.Cases()))
 	}

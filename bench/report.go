@@ -31,8 +31,13 @@ type CaseOutcome struct {
 // rival that panics or hangs ends only that case), and the outcomes are
 // returned for a report. testName is the calling test's name; the child
 // re-enters it with childEnv set, and then it must call run(t) instead.
+//
+// It marks t parallel: a report's cases mostly wait (for changes that a
+// rival never makes, up to the world's Wait), so reports run side by side
+// once the package's other tests are done.
 func RivalConformance(t *testing.T, testName string, perCase time.Duration, env ...string) []CaseOutcome {
 	t.Helper()
+	t.Parallel()
 	var out []CaseOutcome
 	fail := regexp.MustCompile(`^\s+(\S+\.go:\d+: .*)$`)
 	for _, c := range registrytest.Cases() {

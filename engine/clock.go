@@ -3,7 +3,7 @@ package engine
 import "time"
 
 // Clock is the time source of TTL bookkeeping. Backends use SystemClock;
-// tests inject a fake (registrytest.FakeClock) to expire entries without
+// tests inject a fake (enginetest.FakeClock) to expire entries without
 // sleeping.
 type Clock interface {
 	// Now returns the current time; only differences between two Now

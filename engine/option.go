@@ -37,7 +37,7 @@ type (
 
 // ClockOption sets the clock a backend's Store measures TTLs on (see
 // NewStoreFor); each backend's Clock option is this one. Tests pass a
-// registrytest.FakeClock to expire registrations without sleeping.
+// enginetest.FakeClock to expire registrations without sleeping.
 func ClockOption(c Clock) Option { return ContextOption(clockKey{}, c) }
 
 // WatchQueueOption sets how many events each watcher of a backend's Store

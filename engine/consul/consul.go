@@ -317,8 +317,8 @@ func (c *Registry) Watch(opts ...engine.WatchOption) (engine.Watcher, error) {
 func (c *Registry) String() string { return Name }
 
 // Close stops every heartbeat (the nodes' checks then go critical and
-// Consul removes them) and every blocking query. Reach it through
-// engine.Close(r).
+// Consul removes them) and every blocking query. Through go-micro's
+// interface, reach it with registry.Close(r).
 func (c *Registry) Close() error {
 	c.mu.Lock()
 	if c.closed {

@@ -20,7 +20,7 @@ func caseRegisterThenGetService(e *env) {
 func caseGetUnknownServiceIsErrNotFound(e *env) {
 	_, err := e.b.GetService(e.name("nobody"))
 	if err != engine.ErrNotFound { //nolint:errorlint // the sentinel itself is promised
-		e.t.Fatalf("GetService of an unknown service: got %v, want engine.ErrNotFound itself", err)
+		e.t.Fatalf("GetService of an unknown service: got %v, want ErrNotFound itself (go-micro's, unwrapped, through a face)", err)
 	}
 }
 

@@ -141,7 +141,7 @@ func (e *env) has(r engine.Registry, name string, want ...*engine.Service) {
 		got, err := r.GetService(name)
 		if len(want) == 0 {
 			if err != engine.ErrNotFound { //nolint:errorlint // the sentinel itself is promised
-				return fmt.Errorf("want engine.ErrNotFound itself, got %v, %v", describe(got), err)
+				return fmt.Errorf("want ErrNotFound itself (go-micro's, unwrapped, through a face), got %v, %v", describe(got), err)
 			}
 			return nil
 		}

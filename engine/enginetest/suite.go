@@ -40,7 +40,7 @@ type World struct {
 	// of a server). What one instance registers, every other one sees,
 	// after a delay for networked backends. A backend with a single
 	// in-process store may return the same registry every time. The
-	// suite closes each instance (engine.Close) when the test ends.
+	// suite closes each instance (its Close method, if it has one) when the test ends.
 	New func(t *testing.T) engine.Registry
 	// Clock, when set, is the clock every instance measures TTLs on; the
 	// suite advances it instead of waiting for TTLs to run out.

@@ -22,7 +22,7 @@ type Registry struct {
 
 // Open returns an empty in-process registry (or one preloaded with
 // Services), in go-micro's factory shape: a preloaded service that is not
-// valid, or another backend's option, is logged and left out. Its TTL reaper runs until engine.Close.
+// valid, or another backend's option, is logged and left out. Its TTL reaper runs until Close.
 func Open(opts ...engine.Option) *Registry {
 	m, err := open(opts)
 	if err != nil {

@@ -15,7 +15,7 @@ func Services(s map[string][]*engine.Service) engine.Option {
 }
 
 // Clock sets the clock TTLs are measured on; tests pass a
-// registrytest.FakeClock to expire registrations without sleeping. It is
+// enginetest.FakeClock to expire registrations without sleeping. It is
 // read once, by Open.
 func Clock(c engine.Clock) engine.Option {
 	return engine.Marked(Name, "memory.Clock", engine.ClockOption(c))

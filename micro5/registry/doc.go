@@ -12,7 +12,11 @@
 //
 //	import _ "github.com/microreg/microreg/micro5/consul"
 //
-// and --registry=consul or MICRO_REGISTRY=consul selects microreg's.
+// and --registry=consul or MICRO_REGISTRY=consul selects microreg's. The
+// same holds for mdns, which is also go-micro v5's default: its own mdns
+// registry stays the default of a service given neither flag nor
+// variable, under a name of its own ("mdns (go-micro's default)"), since
+// go-micro switches registries only when --registry names another.
 //
 // Every backend also implements io.Closer; go-micro's interface has no
 // Close, so reach it with registry.Close(r), which stops the backend's

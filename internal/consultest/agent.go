@@ -38,8 +38,12 @@ type ports struct{ http, dns, serfLAN, serfWAN, server int }
 
 func freePorts(tb TB, ip string) ports {
 	tb.Helper()
+	taken := map[int]bool{}
 	pick := func() int {
-		// TCP and UDP both: serf uses the same port for each.
+		// TCP and UDP both: serf uses the same port for each. Each port
+		// is closed before the next is picked, so the kernel may hand the
+		// same one out again: an agent given one port twice refuses to
+		// start ("already configured for DNS").
 		for {
 			l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 			if err != nil {
@@ -47,9 +51,13 @@ func freePorts(tb TB, ip string) ports {
 			}
 			p := l.Addr().(*net.TCPAddr).Port
 			l.Close()
+			if taken[p] {
+				continue
+			}
 			u, err := net.ListenPacket("udp", net.JoinHostPort(ip, strconv.Itoa(p)))
 			if err == nil {
 				u.Close()
+				taken[p] = true
 				return p
 			}
 		}

@@ -48,31 +48,19 @@ func Engine(r mregistry.Registry) engine.Registry {
 // NewOptions is what a v5 face backend is built with: go-micro v5's default
 // logger (as go-micro's registry.NewOptions sets it), then opts.
 func NewOptions(opts []mregistry.Option) []engine.Option {
-	return append([]engine.Option{engine.WithLogger(logAdapter{logger.DefaultLogger})}, Options(opts)...)
+	return append([]engine.Option{engine.WithLogger(logAdapter{logger.DefaultLogger})}, options(opts)...)
 }
 
-// Options converts go-micro v5 options to the engine's.
-func Options(opts []mregistry.Option) []engine.Option { return face.Options(V5, opts) }
+// options converts go-micro v5 options to the engine's.
+func options(opts []mregistry.Option) []engine.Option { return face.Options(V5, opts) }
 
 // Option is an engine option (a backend's own) as go-micro v5's.
 func Option(opt engine.Option) mregistry.Option {
 	return face.Option[mregistry.Options, mregistry.Option](V5, opt)
 }
 
-// Service is s as the engine's type, the same memory.
-func Service(s *mregistry.Service) *engine.Service { return face.ToEngine[engine.Service](s) }
-
-// V5Service is s as go-micro v5's type, the same memory.
-func V5Service(s *engine.Service) *mregistry.Service { return face.FromEngine[mregistry.Service](s) }
-
-// Services is s as go-micro v5's type, the same memory.
-func Services(s []*engine.Service) []*mregistry.Service { return face.Services[mregistry.Service](s) }
-
 // EngineServices is s as the engine's type, the same memory.
 func EngineServices(s []*mregistry.Service) []*engine.Service { return face.EngineServices(s) }
-
-// EngineResult is r as the engine's type, the same memory.
-func EngineResult(r *mregistry.Result) *engine.Result { return face.ToEngine[engine.Result](r) }
 
 // logAdapter is a go-micro v5 logger as an engine.Logger.
 type logAdapter struct{ l logger.Logger }

@@ -3,9 +3,11 @@ module github.com/microreg/microreg
 go 1.25.9
 
 require (
+	github.com/brutella/dnssd v1.2.14
 	github.com/go-micro/plugins/v4/registry/consul v1.2.1
 	github.com/hashicorp/consul/api v1.34.1
 	github.com/hashicorp/memberlist v0.5.4
+	github.com/libp2p/zeroconf/v2 v2.2.0
 	github.com/miekg/dns v1.1.73
 	github.com/urfave/cli/v2 v2.25.7
 	go-micro.dev/v4 v4.11.0
@@ -59,6 +61,8 @@ require (
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
 	github.com/sean-/seed v0.0.0-20170313163322-e2103e2c3529 // indirect
 	github.com/sergi/go-diff v1.1.0 // indirect
+	github.com/vishvananda/netlink v1.2.1-beta.2 // indirect
+	github.com/vishvananda/netns v0.0.0-20200728191858-db3c7e526aae // indirect
 	github.com/xanzy/ssh-agent v0.3.0 // indirect
 	github.com/xrash/smetrics v0.0.0-20201216005158-039620a65673 // indirect
 	golang.org/x/crypto v0.54.0 // indirect

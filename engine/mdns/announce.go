@@ -78,9 +78,9 @@ func (r *Registry) announcer() {
 func (r *Registry) expireOwn(now time.Time) {
 	var gone []*ownNode
 	r.mu.Lock()
-	for inst, n := range r.own {
+	for _, n := range r.own {
 		if !n.deadline.IsZero() && now.After(n.deadline) {
-			delete(r.own, inst)
+			r.deleteOwnLocked(n)
 			gone = append(gone, n)
 		}
 	}

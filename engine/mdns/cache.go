@@ -67,6 +67,8 @@ func (r *Registry) learn(msg *dns.Msg) bool {
 				heard = true
 				r.remember(s, time.Duration(rr.Hdr.Ttl)*time.Second, true)
 			}
+		case *dns.SRV:
+			r.checkConflict(rr)
 		case *dns.PTR:
 			if r.goMicro && strings.EqualFold(rr.Hdr.Name, goMicroServices) && rr.Hdr.Ttl > 0 &&
 				strings.HasSuffix(strings.ToLower(rr.Ptr), "."+goMicroServices) {
@@ -86,7 +88,7 @@ func (r *Registry) learn(msg *dns.Msg) bool {
 // A go-micro node is asked for again before its records expire, since
 // go-micro never announces a node after its first seconds.
 func (r *Registry) remember(s *engine.Service, ttl time.Duration, goMicro bool) {
-	inst := instanceName(s.Name, s.Version, s.Nodes[0].Id)
+	inst := nodeLabel(s.Name, s.Version, s.Nodes[0].Id)
 	r.mu.Lock()
 	_, mine := r.own[inst]
 	r.seen[s.Name] = true

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,9 +45,13 @@ type Registry struct {
 	selfPorts map[int]bool
 	startErr  error
 
-	mu   sync.Mutex
-	own  map[string]*ownNode // by instance name
-	seen map[string]bool     // service names heard of since start
+	mu  sync.Mutex
+	own map[string]*ownNode // by nodeLabel
+	// names are own's nodes by their instance name, lower-cased, where
+	// conflicts are looked for (conflict.go).
+	names     map[string]*ownNode
+	metaLimit multicastLimit  // the meta-query's answer
+	seen      map[string]bool // service names heard of since start
 	// heardNodes are the instances heard from other nodes since start,
 	// true for those in go-micro's own format (diagnose.go).
 	heardNodes map[string]bool
@@ -71,6 +76,7 @@ type ownNode struct {
 	svc      *engine.Service // one node
 	mr       *recordSet      // microreg's format
 	gm       *recordSet      // go-micro's; nil when off or its names cannot hold the node
+	conflict int             // > 1: its instance name is numbered (conflict.go)
 	deadline time.Time       // RegisterTTL; zero: none
 	ttl      time.Duration   // the TTL its records carry
 	next     time.Time       // when to announce it again; r.mu guards
@@ -114,6 +120,7 @@ func start(opts ...engine.Option) (*Registry, error) {
 		goMicro:    true,
 		selfPorts:  map[int]bool{},
 		own:        map[string]*ownNode{},
+		names:      map[string]*ownNode{},
 		seen:       map[string]bool{},
 		heardNodes: map[string]bool{},
 		refresh:    map[string]time.Time{},
@@ -271,7 +278,7 @@ func (r *Registry) Register(s *engine.Service, opts ...engine.RegisterOption) er
 	}
 	nodes := make([]*ownNode, 0, len(s.Nodes))
 	for _, one := range engine.PerNode(s) {
-		own, err := r.newOwn(engine.CopyService(one))
+		own, err := r.newOwn(engine.CopyService(one), r.conflictOf(one))
 		if err != nil {
 			return err
 		}
@@ -286,7 +293,7 @@ func (r *Registry) Register(s *engine.Service, opts ...engine.RegisterOption) er
 	}
 	var fresh []*ownNode
 	for _, own := range nodes {
-		inst := instanceName(own.svc.Name, own.svc.Version, own.svc.Nodes[0].Id)
+		inst := nodeLabel(own.svc.Name, own.svc.Version, own.svc.Nodes[0].Id)
 		now := time.Now()
 		r.mu.Lock()
 		old := r.own[inst]
@@ -294,7 +301,7 @@ func (r *Registry) Register(s *engine.Service, opts ...engine.RegisterOption) er
 			// Announced now and again a second later (RFC 6762 §8.3).
 			own.next = now.Add(min(time.Second, own.ttl/2))
 			fresh = append(fresh, own)
-			r.own[inst] = own
+			r.setOwnLocked(inst, own)
 		} else {
 			old.deadline = own.deadline // a heartbeat: nothing to announce
 		}
@@ -308,8 +315,9 @@ func (r *Registry) Register(s *engine.Service, opts ...engine.RegisterOption) er
 	return nil
 }
 
-// newOwn builds the record sets a node is served with.
-func (r *Registry) newOwn(one *engine.Service) (*ownNode, error) {
+// newOwn builds the record sets a node is served with, its instance name
+// numbered conflict (conflict.go).
+func (r *Registry) newOwn(one *engine.Service, conflict int) (*ownNode, error) {
 	n := one.Nodes[0]
 	host, portStr, _ := net.SplitHostPort(n.Address)
 	port, _ := strconv.Atoi(portStr)
@@ -319,9 +327,9 @@ func (r *Registry) newOwn(one *engine.Service) (*ownNode, error) {
 		// IP, and resolving the name here would send a DNS query.
 		ip = r.interfaceIP()
 	}
-	own := &ownNode{svc: one}
+	own := &ownNode{svc: one, conflict: conflict}
 	var err error
-	if own.mr, err = microregRecords(one, r.domain, ip, port); err != nil {
+	if own.mr, err = microregRecords(one, r.domain, ip, port, conflict); err != nil {
 		return nil, err
 	}
 	if r.goMicro {
@@ -335,6 +343,23 @@ func (r *Registry) newOwn(one *engine.Service) (*ownNode, error) {
 		own.gm = gm
 	}
 	return own, nil
+}
+
+// setOwnLocked serves own as this registry's node key, in place of the
+// node served there before.
+func (r *Registry) setOwnLocked(key string, own *ownNode) {
+	if old := r.own[key]; old != nil {
+		delete(r.names, strings.ToLower(old.mr.instance))
+	}
+	r.own[key] = own
+	r.names[strings.ToLower(own.mr.instance)] = own
+}
+
+// deleteOwnLocked stops serving own.
+func (r *Registry) deleteOwnLocked(own *ownNode) {
+	n := own.svc.Nodes[0]
+	delete(r.own, nodeLabel(own.svc.Name, own.svc.Version, n.Id))
+	delete(r.names, strings.ToLower(own.mr.instance))
 }
 
 func (r *Registry) interfaceIP() net.IP {
@@ -364,11 +389,10 @@ func (r *Registry) Deregister(s *engine.Service, opts ...engine.DeregisterOption
 	var gone []*ownNode
 	r.mu.Lock()
 	for _, n := range s.Nodes {
-		inst := instanceName(s.Name, s.Version, n.Id)
-		if own := r.own[inst]; own != nil {
+		if own := r.own[nodeLabel(s.Name, s.Version, n.Id)]; own != nil {
 			gone = append(gone, own)
+			r.deleteOwnLocked(own)
 		}
-		delete(r.own, inst)
 	}
 	r.mu.Unlock()
 	r.announce(gone, true)
@@ -477,6 +501,7 @@ func (r *Registry) Close() error {
 		own = append(own, n)
 	}
 	r.own = map[string]*ownNode{}
+	r.names = map[string]*ownNode{}
 	r.mu.Unlock()
 	r.announce(own, true)
 	r.out.close()

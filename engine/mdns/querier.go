@@ -52,10 +52,11 @@ func (r *Registry) ask(names ...string) {
 	r.out.push(out...)
 }
 
-// lookupNames are the names a service is asked for by: its microreg type
-// and, unless go-micro's format is off or cannot hold it, go-micro's name.
+// lookupNames are the names a service is asked for by: its DNS-SD
+// subtype, the type older microreg announced it under, and, unless
+// go-micro's format is off or cannot hold it, go-micro's name.
 func (r *Registry) lookupNames(service string) []string {
-	names := []string{serviceType(service) + "." + r.domain + "."}
+	names := []string{subtypeName(service, r.domain), legacyTypeName(service, r.domain)}
 	if r.goMicro && goMicroNameOK(service, "x") {
 		names = append(names, goMicroName(service))
 	}
@@ -65,7 +66,7 @@ func (r *Registry) lookupNames(service string) []string {
 // browseNames are the names that list every service: microreg's browse
 // type and go-micro's listing.
 func (r *Registry) browseNames() []string {
-	names := []string{browseType + "." + r.domain + "."}
+	names := []string{typeName(r.domain)}
 	if r.goMicro {
 		names = append(names, goMicroServices)
 	}

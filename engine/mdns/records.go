@@ -13,7 +13,8 @@ import (
 // that name, and an A or AAAA record on the SRV's target.
 type recordSet struct {
 	ptrs     []string // the names whose PTR points at instance
-	instance string   // fully qualified
+	instance string   // fully qualified, in presentation form
+	label    string   // microreg's format: the instance's readable name
 	target   string   // the SRV's target, the name of the A/AAAA record
 	ip       net.IP
 	port     uint16
@@ -21,21 +22,25 @@ type recordSet struct {
 	// alone: sent one node to a message, because go-micro's client keeps
 	// only the last node of each message it reads.
 	alone bool
-	// multicast is when the set was last multicast on each link; the
-	// registry's mutex guards it.
+	multicastLimit
+}
+
+// multicastLimit is when records were last multicast on each link; the
+// registry's mutex guards it.
+type multicastLimit struct {
 	multicast map[*link]time.Time
 }
 
-// mayMulticast reports whether the set may be multicast on l at now (not
-// within multicastGap of the last time), and if so notes it.
-func (s *recordSet) mayMulticast(l *link, now time.Time) bool {
-	if now.Sub(s.multicast[l]) < multicastGap {
+// mayMulticast reports whether the records may be multicast on l at now
+// (not within multicastGap of the last time), and if so notes it.
+func (m *multicastLimit) mayMulticast(l *link, now time.Time) bool {
+	if now.Sub(m.multicast[l]) < multicastGap {
 		return false
 	}
-	if s.multicast == nil {
-		s.multicast = map[*link]time.Time{}
+	if m.multicast == nil {
+		m.multicast = map[*link]time.Time{}
 	}
-	s.multicast[l] = now
+	m.multicast[l] = now
 	return true
 }
 

@@ -22,7 +22,7 @@ func TestPackSplitsAnswers(t *testing.T) {
 	var mr, gm []unit
 	for i := 0; i < 200; i++ {
 		s := node(i)
-		set, err := microregRecords(s, "local", net.IPv4(127, 0, 0, 1), 9000)
+		set, err := microregRecords(s, "local", net.IPv4(127, 0, 0, 1), 9000, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +33,7 @@ func TestPackSplitsAnswers(t *testing.T) {
 		}
 		gm = append(gm, unit{rrs: g.records(120, g.ptrs...), alone: true})
 	}
-	q := []dns.Question{{Name: browseType + ".local.", Qtype: dns.TypePTR, Qclass: dns.ClassINET}}
+	q := []dns.Question{{Name: typeName("local"), Qtype: dns.TypePTR, Qclass: dns.ClassINET}}
 	msgs := pack(dns.MsgHdr{Id: 7, Response: true}, q, mr, maxMessage)
 	if len(msgs) < 2 {
 		t.Fatalf("200 nodes in %d message(s)", len(msgs))

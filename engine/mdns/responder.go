@@ -32,7 +32,7 @@ func (r *Registry) respond(q *dns.Msg, from *net.UDPAddr, l *link) {
 	for _, u := range r.answerLocked(q.Question) {
 		if legacy || u.question.Qclass&qclassUnicast != 0 {
 			uni = append(uni, u.unit)
-		} else if u.set == nil || u.set.mayMulticast(l, now) {
+		} else if u.limit == nil || u.limit.mayMulticast(l, now) {
 			multi = append(multi, u.unit)
 		}
 	}
@@ -54,12 +54,12 @@ func (r *Registry) respond(q *dns.Msg, from *net.UDPAddr, l *link) {
 	r.out.push(out...)
 }
 
-// answer is one unit of an answer: which question it answers, and which
-// record set it comes from (nil for a go-micro listing entry).
+// answer is one unit of an answer: which question it answers, and what
+// limits how often it is multicast (nil for a go-micro listing entry).
 type answer struct {
 	unit
 	question dns.Question
-	set      *recordSet
+	limit    *multicastLimit
 }
 
 // answerLocked returns the units that answer questions. A node asked for
@@ -74,8 +74,13 @@ func (r *Registry) answerLocked(questions []dns.Question) []answer {
 		for _, n := range r.own {
 			if ptr, ok := n.mr.answers(q); ok && !inMicroreg[n] {
 				inMicroreg[n], servicesInMicroreg[n.svc.Name] = true, true
-				out = append(out, answer{unit: unit{rrs: n.mr.records(uint32(n.ttl/time.Second), ptrs(ptr)...)}, question: q, set: n.mr})
+				out = append(out, answer{unit: unit{rrs: n.mr.records(uint32(n.ttl/time.Second), ptrs(ptr)...)}, question: q, limit: &n.mr.multicastLimit})
 			}
+		}
+		if len(r.own) > 0 && strings.EqualFold(q.Name, metaName(r.domain)) && (q.Qtype == dns.TypePTR || q.Qtype == dns.TypeANY) {
+			// DNS-SD's meta-query (RFC 6763 §9): the one service type.
+			meta := &dns.PTR{Hdr: dns.RR_Header{Name: metaName(r.domain), Rrtype: dns.TypePTR, Class: dns.ClassINET, Ttl: uint32(r.ttl / time.Second)}, Ptr: typeName(r.domain)}
+			out = append(out, answer{unit: unit{rrs: []dns.RR{meta}}, question: q, limit: &r.metaLimit})
 		}
 	}
 	listed := map[string]bool{}
@@ -86,7 +91,7 @@ func (r *Registry) answerLocked(questions []dns.Question) []answer {
 			}
 			ttl := uint32(n.ttl / time.Second)
 			if ptr, ok := n.gm.answers(q); ok {
-				out = append(out, answer{unit: unit{rrs: n.gm.records(ttl, ptrs(ptr)...), alone: true}, question: q, set: n.gm})
+				out = append(out, answer{unit: unit{rrs: n.gm.records(ttl, ptrs(ptr)...), alone: true}, question: q, limit: &n.gm.multicastLimit})
 			}
 			if strings.EqualFold(q.Name, goMicroServices) && (q.Qtype == dns.TypePTR || q.Qtype == dns.TypeANY) &&
 				!listed[n.svc.Name] && !servicesInMicroreg[n.svc.Name] {

@@ -23,7 +23,7 @@ type txtCache struct {
 
 // decode is decodeTXT through the cache.
 func (c *txtCache) decode(txt []string) (s *engine.Service, ours bool, err error) {
-	if len(txt) == 0 || txt[0] != txtMarker {
+	if !isMicroreg(txt) {
 		return nil, false, nil
 	}
 	key := strings.Join(txt, "\x00")

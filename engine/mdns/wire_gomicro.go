@@ -93,7 +93,7 @@ func goMicroRecords(s *engine.Service, ip net.IP, port int) (set *recordSet, ok 
 	return &recordSet{
 		ptrs:     []string{goMicroName(s.Name)},
 		instance: n.Id + "." + goMicroName(s.Name),
-		target:   instanceName(s.Name, s.Version, n.Id) + "." + goMicroDomain,
+		target:   nodeLabel(s.Name, s.Version, n.Id) + "." + goMicroDomain,
 		ip:       ip,
 		port:     uint16(port),
 		txt:      txt,
@@ -131,7 +131,7 @@ func goMicroNode(name string, txt []string, recs messageRecords) (s *engine.Serv
 		return nil, false, nil
 	}
 	id := name[:len(name)-len(suffix)]
-	if first, _, _ := strings.Cut(srv.Target, "."); strings.EqualFold(first, instanceName(t.Service, t.Version, id)) {
+	if first, _, _ := strings.Cut(srv.Target, "."); strings.EqualFold(first, nodeLabel(t.Service, t.Version, id)) {
 		return nil, false, nil // a microreg node's copy
 	}
 	s = &engine.Service{Name: t.Service, Version: t.Version, Endpoints: t.Endpoints, Nodes: []*engine.Node{{

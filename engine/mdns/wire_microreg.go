@@ -1,26 +1,32 @@
 package mdns
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/microreg/microreg/engine"
 	"github.com/microreg/microreg/internal/zlibpool"
 )
 
-// A node travels in TXT strings: "mr=1" then "d00=", "d01=", ... holding
+// A node travels in TXT strings (RFC 6763 §6): "mr=1" first; then
+// readable key=value strings for people and DNS-SD browsers: name and
+// version, and the node's metadata where each pair fits a string and they
+// all fit readableBytes; then "d00=", "d01=", ... holding
 // base64url(zlib(json)) of the node's service, cut to fit DNS's 255-byte
-// strings.
+// strings, which is what microreg reads. A metadata key that is not a
+// DNS-SD key (empty, "=" or a byte outside printable ASCII) or that would
+// repeat one of these keys, in any case, is left out of the readable part.
 const (
-	txtMarker   = "mr=1"
-	txtChunk    = 240
-	maxTXTBytes = 1 << 20
+	txtMarker     = "mr=1"
+	txtChunk      = 240
+	maxTXTBytes   = 1 << 20
+	readableBytes = 1300 // RFC 6763 §6.2's ceiling for a whole TXT record
 )
 
 // ErrBadTXT reports TXT data that does not decode to a service.
@@ -44,8 +50,7 @@ func encodeTXT(s *engine.Service) ([]string, error) {
 	if len(chunks) > 100 {
 		return nil, fmt.Errorf("mdns: service %s %w for a TXT record: %d strings of %d bytes, 100 allowed", s.Name, engine.ErrTooLarge, len(chunks), txtChunk)
 	}
-	out := make([]string, 1, len(chunks)+1)
-	out[0] = txtMarker
+	out := readableTXT(s)
 	for i, c := range chunks {
 		out = append(out, fmt.Sprintf("d%02d=%s", i, c))
 	}
@@ -55,11 +60,11 @@ func encodeTXT(s *engine.Service) ([]string, error) {
 // decodeTXT reads what encodeTXT wrote. ok is false for TXT that is not
 // ours; the service it returns has one node and passes validation.
 func decodeTXT(txt []string) (s *engine.Service, ok bool, err error) {
-	if len(txt) == 0 || txt[0] != txtMarker {
+	if !isMicroreg(txt) {
 		return nil, false, nil
 	}
 	chunks := map[string]string{}
-	for _, t := range txt[1:] {
+	for _, t := range txt {
 		k, v, found := strings.Cut(t, "=")
 		if found && len(k) == 3 && k[0] == 'd' {
 			chunks[k] = v
@@ -90,37 +95,71 @@ func decodeTXT(txt []string) (s *engine.Service, ok bool, err error) {
 	return p.Service, true, nil
 }
 
-// serviceType is the DNS-SD type a service name is announced under: a
-// label DNS accepts whatever the name holds.
-func serviceType(name string) string {
-	h := sha256.Sum256([]byte(name))
-	return "_mr" + hex.EncodeToString(h[:6]) + "._tcp"
+// isMicroreg reports whether TXT strings are microreg's: the marker comes
+// first (microreg before DNS-SD read only that), and is looked for
+// anywhere.
+func isMicroreg(txt []string) bool {
+	return slices.Contains(txt, txtMarker)
 }
 
-// browseType is the type every microreg node is also announced under, so
-// one query finds them all.
-const browseType = "_microreg._tcp"
+// readableTXT is the marker and the readable strings of s's first node.
+func readableTXT(s *engine.Service) []string {
+	out := []string{txtMarker}
+	used := map[string]bool{"mr": true}
+	size := len(txtMarker) + 1
+	add := func(k, v string) {
+		kv := k + "=" + v
+		if !txtKey(k) || used[strings.ToLower(k)] || isChunkKey(k) || len(kv) > 255 || size+len(kv)+1 > readableBytes {
+			return
+		}
+		used[strings.ToLower(k)] = true
+		size += len(kv) + 1
+		out = append(out, kv)
+	}
+	add("name", s.Name)
+	add("version", s.Version)
+	meta := s.Nodes[0].Metadata
+	for _, k := range slices.Sorted(maps.Keys(meta)) {
+		add(k, meta[k])
+	}
+	return out
+}
 
-// instanceName names one node of one service version, as a DNS label.
-func instanceName(name, version, id string) string {
-	h := sha256.Sum256([]byte(name + "\x00" + version + "\x00" + id))
-	return "mr" + hex.EncodeToString(h[:12])
+// txtKey reports whether k may be a DNS-SD TXT key (RFC 6763 §6.4):
+// printable US-ASCII other than '=', at least one byte.
+func txtKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e || k[i] == '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// isChunkKey reports whether k is a chunk's key, d and two digits.
+func isChunkKey(k string) bool {
+	return len(k) == 3 && (k[0] == 'd' || k[0] == 'D') && k[1] >= '0' && k[1] <= '9' && k[2] >= '0' && k[2] <= '9'
 }
 
 // microregRecords is how one node of this registry is served in microreg's
-// own format: one instance name under the service's type, pointed at from
-// that type and from the browse type, with the whole node in its TXT.
-func microregRecords(s *engine.Service, domain string, ip net.IP, port int) (*recordSet, error) {
+// own format (dnssd.go): one instance of the service type, pointed at from
+// the type and from the service's subtype, with the whole node in its TXT.
+// conflict numbers the instance name after a conflict (conflict.go).
+func microregRecords(s *engine.Service, domain string, ip net.IP, port, conflict int) (*recordSet, error) {
 	txt, err := encodeTXT(s)
 	if err != nil {
 		return nil, err
 	}
 	n := s.Nodes[0]
-	inst := instanceName(s.Name, s.Version, n.Id)
+	label := instanceLabel(s.Name, s.Version, n.Id, conflict)
 	return &recordSet{
-		ptrs:     []string{serviceType(s.Name) + "." + domain + ".", browseType + "." + domain + "."},
-		instance: inst + "." + serviceType(s.Name) + "." + domain + ".",
-		target:   inst + "." + domain + ".",
+		ptrs:     []string{typeName(domain), subtypeName(s.Name, domain)},
+		instance: instanceName(label, domain),
+		label:    label,
+		target:   nodeLabel(s.Name, s.Version, n.Id) + "." + domain + ".",
 		ip:       ip,
 		port:     uint16(port),
 		txt:      txt,

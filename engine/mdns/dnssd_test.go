@@ -1,0 +1,114 @@
+package mdns
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/miekg/dns"
+
+	"github.com/microreg/microreg/engine"
+)
+
+func TestInstanceLabel(t *testing.T) {
+	for _, c := range []struct {
+		name, version, id string
+		conflict          int
+		want              string
+	}{
+		{"greeter", "1.0.3", "greeter-6f1c9a2e-4b5d-4e3a-9f0e-1a2b3c4d5e6f", 0, "greeter 1.0.3 [6f1c9a2e-4b5d-4e3a-9f0e-1a2b3c4d5e6f]"},
+		{"greeter", "", "n1", 0, "greeter [n1]"},
+		{"greeter", "latest", "n1", 3, "greeter latest [n1] (3)"},
+		{"go.micro.srv.greeter", "1", "node\x01x", 0, "go.micro.srv.greeter 1 [node x]"},
+		// A long id is cut first, to 8 bytes, then the name.
+		{"greeter", "1.0.3", strings.Repeat("a", 80), 0, "greeter 1.0.3 [" + strings.Repeat("a", 60-len("greeter 1.0.3")) + "]"},
+		{strings.Repeat("s", 70), "1", "abcdefghijk", 0, strings.Repeat("s", 52) + " [abcdefgh]"},
+	} {
+		got := instanceLabel(c.name, c.version, c.id, c.conflict)
+		if got != c.want {
+			t.Errorf("instanceLabel(%q, %q, %q, %d) = %q, want %q", c.name, c.version, c.id, c.conflict, got, c.want)
+		}
+	}
+}
+
+// FuzzInstanceLabel: whatever a registration holds, the instance name is
+// valid UTF-8 without control characters in at most 63 bytes, and goes on
+// the wire and back unchanged.
+func FuzzInstanceLabel(f *testing.F) {
+	f.Add("greeter", "1.0.3", "greeter-6f1c", 0)
+	f.Add("ü"+strings.Repeat("é", 40), "\xff", "x", 7)
+	f.Fuzz(func(t *testing.T, name, version, id string, conflict int) {
+		label := instanceLabel(name, version, id, conflict%1000)
+		if len(label) > maxLabel || !utf8.ValidString(label) || strings.ContainsFunc(label, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			t.Fatalf("instanceLabel(%q, %q, %q) = %q", name, version, id, label)
+		}
+		inst := instanceName(label, "local")
+		m := &dns.Msg{Answer: []dns.RR{&dns.SRV{Hdr: dns.RR_Header{Name: inst, Rrtype: dns.TypeSRV, Class: dns.ClassINET}, Target: "h.local."}}}
+		b, err := m.Pack()
+		if err != nil {
+			t.Fatalf("%q does not pack: %v", inst, err)
+		}
+		var back dns.Msg
+		if err := back.Unpack(b); err != nil || back.Answer[0].Header().Name != inst {
+			t.Fatalf("%q came back as %q (%v)", inst, back.Answer[0].Header().Name, err)
+		}
+	})
+}
+
+func TestSubtypeLabel(t *testing.T) {
+	for in, want := range map[string]string{
+		"greeter":               "_greeter",
+		"Go.Micro.Srv.Greeter":  "_go-micro-srv-greeter",
+		"a_b/c":                 "_a-b-c",
+		strings.Repeat("x", 62): "_" + strings.Repeat("x", 62),
+		strings.Repeat("x", 63): "_" + hashLabel(strings.Repeat("x", 63)),
+		"":                      "_" + hashLabel(""),
+	} {
+		if got := subtypeLabel(in); got != want {
+			t.Errorf("subtypeLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The TXT's readable part: the marker first (microreg before DNS-SD reads
+// only that), name, version and the node's metadata as DNS-SD keys, none
+// repeated in any case, none a chunk's key; what microreg reads is still
+// the whole node.
+func TestReadableTXT(t *testing.T) {
+	s := &engine.Service{Name: "greeter", Version: "1.0.3", Nodes: []*engine.Node{{Id: "n", Address: "127.0.0.1:1", Metadata: map[string]string{
+		"protocol": "mucp",
+		"NAME":     "shadow",      // repeats name
+		"d00":      "not a chunk", // a chunk's key
+		"mr":       "2",           // the marker's key
+		"a=b":      "x",           // not a key
+		"":         "empty",
+		"big":      strings.Repeat("b", 300), // over 255 bytes
+		"zone":     "eu-west-1a",
+	}}}}
+	txt, err := encodeTXT(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readable := slices.DeleteFunc(slices.Clone(txt), func(kv string) bool { k, _, _ := strings.Cut(kv, "="); return isChunkKey(k) })
+	want := []string{"mr=1", "name=greeter", "version=1.0.3", "protocol=mucp", "zone=eu-west-1a"}
+	if !slices.Equal(readable, want) {
+		t.Fatalf("readable TXT %q, want %q", readable, want)
+	}
+	got, ours, err := decodeTXT(txt)
+	if err != nil || !ours || !engine.SameRegistration(got, s) {
+		t.Fatalf("decoded %v (ours %v, %v), want the whole node", got, ours, err)
+	}
+
+	many := &engine.Service{Name: "m", Nodes: []*engine.Node{{Id: "n", Address: "127.0.0.1:1", Metadata: map[string]string{}}}}
+	for i := range 40 {
+		many.Nodes[0].Metadata[strings.Repeat(string(rune('a'+i%26)), 1+i/26)] = strings.Repeat("v", 100)
+	}
+	size := 0
+	for _, kv := range readableTXT(many) {
+		size += len(kv) + 1
+	}
+	if size > readableBytes {
+		t.Fatalf("the readable part is %d bytes, more than %d", size, readableBytes)
+	}
+}

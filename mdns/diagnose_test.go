@@ -64,7 +64,8 @@ func TestDiagnoseServiceOnAnotherInterface(t *testing.T) {
 	t.Cleanup(func() { here.Close() })
 	d := registrytest.Diagnose(here, "hidden")
 	registrytest.WantFinding(t, d, "interfaces", registry.StatusWarn, "joined lo", "not joined: mdv0, mdv1")
-	registrytest.WantFinding(t, d, "other interfaces", registry.StatusFail, "hidden answers on mdv0,", "mdns.Interface(\"mdv0\")")
+	registrytest.WantFinding(t, d, "other interfaces", registry.StatusFail, "hidden answers on mdv0,", "mdns.Interface(\"mdv0\")",
+		"avahi-browse -r _microreg._tcp", "dns-sd -B _microreg._tcp")
 	registrytest.WantFinding(t, d, "service", registry.StatusFail)
 	if !d.Failed() {
 		t.Fatal("the diagnosis does not fail")

@@ -23,10 +23,51 @@
 // soon as answers settle (about 30 ms). The responder follows RFC 6762:
 // queries from port 5353 are answered by multicast (at most once a second
 // per node), QU and legacy queries by unicast with the question echoed.
-// Service data of any size travels compressed in TXT strings of at most
-// 255 bytes; answers and announcements of many nodes are split into
-// messages of at most 9,000 bytes and paced, so hundreds of services on
-// one host reach every cache.
+// Answers and announcements of many nodes are split into messages of at
+// most 9,000 bytes and paced, so hundreds of services on one host reach
+// every cache.
+//
+// # DNS-SD: what the platform's browsers see
+//
+// microreg's own format is DNS-SD (RFC 6763), so the platform's tools read
+// every node. To look at a LAN's services:
+//
+//	avahi-browse -r _microreg._tcp                  # Linux: every node, resolved
+//	avahi-browse -r _greeter._sub._microreg._tcp    # one service's nodes
+//	dns-sd -B _microreg._tcp                        # macOS
+//	avahi-browse -a                                 # every type on the link: _microreg._tcp is one
+//
+// Every node is an instance of one service type, _microreg._tcp, and of
+// its service's subtype, _<name>._sub._microreg._tcp, where <name> is the
+// service name lower-cased with every byte other than a-z, 0-9 and '-'
+// made '-' (go.micro.srv.greeter: _go-micro-srv-greeter), or _mr and a
+// hash when that is over 62 bytes. The meta-query
+// _services._dns-sd._udp.local. is answered with _microreg._tcp.local.
+//
+// Instance names are readable and unique: "<service> <version> [<node
+// id>]" with a leading "<service>-" taken off the id (go-micro's ids
+// repeat the name), e.g. "greeter 1.0.3 [6f1c9a2e-4b5d-…]", cut to 63
+// bytes of UTF-8, the id first (to no fewer than 8 bytes), then the name.
+// Two nodes whose names come out the same are resolved as RFC 6762 §9
+// says, with §8.2's tie-break: the one whose SRV data is lexicographically
+// earlier is renamed "<name> (2)" and keeps that name. A node is announced
+// at once, without §8.1's three probes (750 ms), since its name holds its
+// id.
+//
+// The TXT record has readable key=value strings, then the whole
+// registration: "mr=1"; "name=" and "version=" of the service; the node's
+// metadata, each pair that is a DNS-SD key (printable ASCII, no '=') and
+// fits 255 bytes, while the readable part fits 1,300 bytes (RFC 6763
+// §6.2); then d00=, d01=, … holding the service's JSON compressed
+// (base64url of zlib), cut into strings of at most 255 bytes. microreg
+// reads only that last part, so a registration of any size travels
+// exactly, and the readable part is for people and tools. A node's
+// address is its SRV (port) and A or AAAA record.
+//
+// microreg before DNS-SD announced each service under a type of its own
+// (_mr<hash>._tcp), pointed at from _microreg._tcp; its TXT is read as
+// before, and lookups still ask its type, so a LAN of both finds every
+// node while it upgrades.
 //
 // # go-micro's own mdns registry
 //

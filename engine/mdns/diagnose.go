@@ -33,6 +33,10 @@ func (r *Registry) Diagnose(ctx context.Context, service string) []engine.Findin
 	return out
 }
 
+// browsers is how to look at what the link carries with the platform's own
+// DNS-SD browsers, which read microreg's nodes (dnssd.go).
+const browsers = "see what the link carries with `avahi-browse -r _microreg._tcp` (Linux) or `dns-sd -B _microreg._tcp` (macOS)"
+
 // multicastUp reports an interface mDNS can use.
 func multicastUp(ifi net.Interface) bool {
 	return ifi.Flags&net.FlagUp != 0 && ifi.Flags&net.FlagMulticast != 0
@@ -131,7 +135,7 @@ func (r *Registry) checkTraffic(ctx context.Context) engine.Finding {
 	if heard == 0 {
 		f.Status = engine.StatusWarn
 		f.Finding = fmt.Sprintf("no other node answered in %v", time.Since(start).Round(100*time.Millisecond))
-		f.Fix = "nothing registered on the link, or UDP 5353 blocked (a firewall: allow it in and out), or the others on another interface"
+		f.Fix = "nothing registered on the link, or UDP 5353 blocked (a firewall: allow it in and out), or the others on another interface; " + browsers
 		return f
 	}
 	f.Finding = fmt.Sprintf("heard %d node(s) of other processes", heard)
@@ -186,11 +190,13 @@ func (r *Registry) checkOtherInterfaces(ctx context.Context, service string, all
 	case len(found) > 0:
 		f.Status = engine.StatusFail
 		f.Finding = fmt.Sprintf("%s answers on %s, which this registry has not joined (it joined %s)", service, strings.Join(found, ", "), strings.Join(joined, ", "))
-		f.Fix = "join that interface: mdns.Interface(" + fmt.Sprintf("%q", found[0]) + "), or --interface " + found[0]
+		f.Fix = "join that interface: mdns.Interface(" + fmt.Sprintf("%q", found[0]) + "), or --interface " + found[0] + "; " + browsers
 	case len(asked) == 0:
 		f.Finding = "no other interface to ask"
+		f.Fix = browsers
 	default:
 		f.Finding = fmt.Sprintf("%s does not answer on %s either", service, strings.Join(asked, ", "))
+		f.Fix = browsers
 	}
 	return f
 }

@@ -60,8 +60,11 @@ func subtypeLabel(service string) string {
 }
 
 // legacyTypeName is the per-service type microreg announced its nodes
-// under before it followed DNS-SD; lookups still ask it, so nodes of an
-// older microreg on the link are found directly, not only by browsing.
+// under before it followed DNS-SD. Lookups still ask it, so nodes of an
+// older microreg on the link are found directly, not only by browsing;
+// and it is answered (never announced), so an older microreg's lookups
+// find these nodes too: its reader takes any instance name, and the TXT's
+// marker still comes first.
 func legacyTypeName(service, domain string) string {
 	return "_" + hashLabel(service) + "._tcp." + domain + "."
 }

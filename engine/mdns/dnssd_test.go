@@ -112,3 +112,49 @@ func TestReadableTXT(t *testing.T) {
 		t.Fatalf("the readable part is %d bytes, more than %d", size, readableBytes)
 	}
 }
+
+// microreg before DNS-SD asks for a service by a type of its own and reads
+// a TXT whose first string is the marker, then the chunks: a node is
+// answered under that type with such a TXT, and is asked for by it.
+func TestOlderMicroregIsAnsweredAndAsked(t *testing.T) {
+	r := &Registry{domain: "local", own: map[string]*ownNode{}, names: map[string]*ownNode{}}
+	s := &engine.Service{Name: "greeter", Version: "1", Nodes: []*engine.Node{{Id: "g1", Address: "127.0.0.1:9000", Metadata: map[string]string{"k": "v"}}}}
+	own, err := r.newOwn(s, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.setOwnLocked(nodeLabel(s.Name, s.Version, "g1"), own)
+	legacy := legacyTypeName("greeter", "local")
+	if !slices.Contains(r.lookupNames("greeter"), legacy) {
+		t.Fatalf("lookups ask %q, not %q", r.lookupNames("greeter"), legacy)
+	}
+	answers := r.answerLocked([]dns.Question{{Name: legacy, Qtype: dns.TypePTR, Qclass: dns.ClassINET}})
+	if len(answers) != 1 {
+		t.Fatalf("%d answers to %s, want 1", len(answers), legacy)
+	}
+	var txt *dns.TXT
+	for _, rr := range answers[0].rrs {
+		if x, ok := rr.(*dns.TXT); ok {
+			txt = x
+		}
+	}
+	if txt == nil || txt.Txt[0] != txtMarker {
+		t.Fatalf("the answer's TXT %v does not start with %q", txt, txtMarker)
+	}
+	old := []string{txt.Txt[0]}
+	for _, kv := range txt.Txt[1:] {
+		if k, _, _ := strings.Cut(kv, "="); isChunkKey(k) {
+			old = append(old, kv)
+		}
+	}
+	if got, ours, err := decodeTXT(old); err != nil || !ours || !engine.SameRegistration(got, s) {
+		t.Fatalf("the marker and chunks alone decode to %v (%v, %v)", got, ours, err)
+	}
+	// Never announced under it: browsers never see an instance of another
+	// type under _microreg._tcp.
+	for _, p := range own.mr.ptrs {
+		if p == legacy {
+			t.Fatalf("%s is announced", legacy)
+		}
+	}
+}

@@ -12,10 +12,13 @@ import (
 // the names it is browsed under to its instance name, an SRV and a TXT on
 // that name, and an A or AAAA record on the SRV's target.
 type recordSet struct {
-	ptrs     []string // the names whose PTR points at instance
-	instance string   // fully qualified, in presentation form
-	label    string   // microreg's format: the instance's readable name
-	target   string   // the SRV's target, the name of the A/AAAA record
+	ptrs []string // the names whose PTR points at instance
+	// asked are names answered with a PTR at instance but never announced:
+	// the type microreg before DNS-SD asks a service by (dnssd.go).
+	asked    []string
+	instance string // fully qualified, in presentation form
+	label    string // microreg's format: the instance's readable name
+	target   string // the SRV's target, the name of the A/AAAA record
 	ip       net.IP
 	port     uint16
 	txt      []string
@@ -50,7 +53,7 @@ func (s *recordSet) answers(q dns.Question) (ptr string, ok bool) {
 	if q.Qclass&^qclassUnicast != dns.ClassINET && q.Qclass&^qclassUnicast != dns.ClassANY {
 		return "", false
 	}
-	for _, p := range s.ptrs {
+	for _, p := range append(s.ptrs, s.asked...) {
 		if strings.EqualFold(q.Name, p) && (q.Qtype == dns.TypePTR || q.Qtype == dns.TypeANY) {
 			return p, true
 		}

@@ -157,6 +157,7 @@ func microregRecords(s *engine.Service, domain string, ip net.IP, port, conflict
 	label := instanceLabel(s.Name, s.Version, n.Id, conflict)
 	return &recordSet{
 		ptrs:     []string{typeName(domain), subtypeName(s.Name, domain)},
+		asked:    []string{legacyTypeName(s.Name, domain)},
 		instance: instanceName(label, domain),
 		label:    label,
 		target:   nodeLabel(s.Name, s.Version, n.Id) + "." + domain + ".",

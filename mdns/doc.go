@@ -65,9 +65,10 @@
 // address is its SRV (port) and A or AAAA record.
 //
 // microreg before DNS-SD announced each service under a type of its own
-// (_mr<hash>._tcp), pointed at from _microreg._tcp; its TXT is read as
-// before, and lookups still ask its type, so a LAN of both finds every
-// node while it upgrades.
+// (_mr<hash>._tcp), pointed at from _microreg._tcp. Its TXT is read as
+// before and lookups still ask its type; that type is answered (never
+// announced) and the TXT's marker still comes first, so its lookups find
+// these nodes too, and a LAN of both finds every node while it upgrades.
 //
 // # go-micro's own mdns registry
 //

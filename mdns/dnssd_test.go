@@ -298,6 +298,7 @@ func TestDNSSDBrowserSeesDeregistration(t *testing.T) {
 // them) are both listed, one renamed "(2)" as RFC 6762 §9 says, and
 // microreg still sees both nodes.
 func TestDNSSDNameConflict(t *testing.T) {
+	heard := listenAnnouncements(t)
 	a, b := openDefaultTTL(t), openDefaultTTL(t)
 	long := "conflict-" + strings.Repeat("x", 45)
 	one := dnssdNode(long, "1", "aaaaaaaa-1", 9301)
@@ -311,6 +312,10 @@ func TestDNSSDNameConflict(t *testing.T) {
 	// Both labels are cut to 63 bytes, the id to its first 8.
 	first := cutTo(long+" 1", 63-len(" [aaaaaaaa]")) + " [aaaaaaaa]"
 	renamed := cutTo(long+" 1", 63-len(" [aaaaaaaa] (2)")) + " [aaaaaaaa] (2)"
+	// Browsed once the loser has announced its new name: a browser that
+	// heard the first name's two owners before would keep whichever came
+	// first (zeroconf never updates an entry it handed out).
+	heard.waitFor(t, 1, renamed)
 	got := browse(t, "_microreg._tcp", func(got map[string]*zeroconf.ServiceEntry) bool {
 		names := slices.Collect(mapsKeys(got))
 		return slices.Contains(names, first) && slices.Contains(names, renamed)
@@ -321,7 +326,7 @@ func TestDNSSDNameConflict(t *testing.T) {
 			ports[e.Port] = true
 		}
 	}
-	if !ports[9301] || !ports[9302] {
+	if len(ports) != 2 || !ports[9301] || !ports[9302] {
 		t.Fatalf("%q and %q resolve to ports %v, want 9301 and 9302", first, renamed, ports)
 	}
 	deadline := time.Now().Add(5 * time.Second)

@@ -68,4 +68,29 @@
 // SecretKey(k) is SecretKeys(k). A running node applies only these
 // options and ClusterName in Init; any other is an error wrapping
 // registry.ErrOption.
+//
+// # Security
+//
+// Who can register: any process that can reach a member's port and speaks
+// its cluster name and key. A registration redirects a service's calls,
+// so a node refuses to start where other hosts can reach it (any bind
+// address but loopback: 0.0.0.0, an interface's address, a host name)
+// without a key, with an error wrapping ErrOpenCluster and ErrNotStarted
+// that names the fixes, as Redis's protected mode does:
+//
+//	export MICRO_REGISTRY_KEY=$(microreg keygen)      // every member; or
+//	gossip.SecretKey(key)                             // key: registry.ParseKeys(...)
+//	gossip.BindAddress("127.0.0.1", 7946)             // this host only
+//	gossip.InsecureOpenCluster()                      // anyone who reaches the port
+//
+// Loopback needs no key: the default (127.0.0.1:7946) is unchanged. A
+// key given neither as an option nor by a Config's keyring is read from
+// MICRO_REGISTRY_KEY (registry.EnvKey: base64 keys, comma-separated, the
+// first used), which is how a program go-micro starts with
+// --registry=gossip gets one. A Config with its own memberlist Transport
+// binds where that transport does and is the caller's to secure. To lock
+// a cluster down: a key on every member (AES-GCM, memberlist's), a cluster
+// name, and a bind address on the network the members share. doctor's
+// exposure check shows the bind, whether other hosts reach it, the keys
+// by id (registry.KeyID, never the key) and the cluster name.
 package gossip

@@ -50,6 +50,14 @@ func SecretKey(key []byte) registry.Option { return face4.Option(egossip.SecretK
 // fixes that when it starts).
 func SecretKeys(keys ...[]byte) registry.Option { return face4.Option(egossip.SecretKeys(keys...)) }
 
+// InsecureOpenCluster lets a node with no secret key listen where other
+// hosts can reach it (any bind address but loopback): anyone who reaches
+// its port can then join the cluster and register any service, which
+// redirects that service's calls. Without it such a node refuses to
+// start (ErrOpenCluster). It changes nothing for a node with a key, or
+// bound to loopback.
+func InsecureOpenCluster() registry.Option { return face4.Option(egossip.InsecureOpenCluster()) }
+
 // ClusterName sets the cluster's name (memberlist's Label): it travels
 // with every packet and connection, and a member refuses whatever comes
 // with another name, so that two clusters on one network never merge by

@@ -2,6 +2,7 @@ package mdns_test
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -24,6 +25,13 @@ import (
 func TestMain(m *testing.M) {
 	if role := os.Getenv(peerEnv); role != "" {
 		os.Exit(peer(role))
+	}
+	if kind := os.Getenv(forgerEnv); kind != "" {
+		if err := forge(kind); err != nil {
+			fmt.Fprintln(os.Stderr, "forger:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
 	netns.Run(m, func(m *testing.M) {
 		ignore := append(registrytest.GoMicroGoroutines(), goMicroMDNSGoroutines()...)

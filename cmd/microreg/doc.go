@@ -7,6 +7,14 @@
 //	microreg [flags] register FILE.json  register a service and keep it registered until interrupted
 //	microreg [flags] deregister FILE.json
 //	microreg [flags] doctor [SERVICE]    why a service is (not) found: checks with ok, warn or fail
+//	microreg keygen                      a new key for gossip and mdns, base64, as consul keygen prints one
+//
+// keygen prints 32 random bytes in base64: what MICRO_REGISTRY_KEY, the
+// environment variable the gossip and mdns backends read their keys from,
+// and registry.ParseKeys take (several, comma-separated, for a rotation:
+// the first is used, every one accepted):
+//
+//	export MICRO_REGISTRY_KEY=$(microreg keygen)
 //
 // Flags: --registry NAME (or MICRO_REGISTRY; default mdns, as in go-micro),
 // --registry_address ADDR[,ADDR] (or MICRO_REGISTRY_ADDRESS), --json for
@@ -47,6 +55,9 @@
 //     hidden"), name (Consul matched the name without case), datacenters
 //     (the same name in another datacenter);
 //   - gossip: node (started, its address, cluster name and encryption),
+//     exposure (the bind address, whether other hosts reach it, the keys
+//     by id, never the keys, and the cluster name; a warning for a
+//     reachable node with no key),
 //     members (alive, suspect and failed, or alone and why), isolation
 //     (members refused this node, or their messages could not be
 //     decrypted: another key or cluster name), owners (which member

@@ -47,7 +47,8 @@ commands:
   watch [NAME]         print events until interrupted
   register FILE.json   register a service until interrupted, then deregister it
   deregister FILE.json deregister a service
-  doctor [SERVICE]     check the backend (and why SERVICE is or is not found); exit 1 if a check fails`
+  doctor [SERVICE]     check the backend (and why SERVICE is or is not found); exit 1 if a check fails
+  keygen               print a new key for gossip and mdns (` + registry.EnvKey + `, gossip.SecretKey, mdns.Keys)`
 
 // run executes one command and returns the exit status: 0, 1 for an
 // error, 2 for a usage error.
@@ -74,11 +75,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "microreg:", err)
 		return 1
 	}
-	arity := map[string][2]int{"services": {0, 0}, "get": {1, 1}, "watch": {0, 1}, "register": {1, 1}, "deregister": {1, 1}, "doctor": {0, 1}}
+	arity := map[string][2]int{"services": {0, 0}, "get": {1, 1}, "watch": {0, 1}, "register": {1, 1}, "deregister": {1, 1}, "doctor": {0, 1}, "keygen": {0, 0}}
 	n, known := arity[cmd]
 	if !known || len(rest) < n[0] || len(rest) > n[1] {
 		fs.Usage()
 		return 2
+	}
+	if cmd == "keygen" {
+		key, err := registry.NewKey()
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintln(stdout, key)
+		return 0
 	}
 	level := logger.FatalLevel
 	if *verbose {

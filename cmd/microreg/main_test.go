@@ -189,3 +189,23 @@ func TestErrorsAreOneLineAndNonZero(t *testing.T) {
 		t.Errorf("an unknown command: exit %d, want 2", code)
 	}
 }
+
+// keygen prints a key that the environment variable takes: a gossip node
+// bound where other hosts reach it starts with it.
+func TestKeygen(t *testing.T) {
+	out, _, code := cli(t, "keygen")
+	key := strings.TrimSpace(out)
+	keys, err := registry.ParseKeys(key)
+	if code != 0 || err != nil || len(keys) != 1 || len(keys[0]) != 32 {
+		t.Fatalf("keygen printed %q (exit %d): %v", out, code, err)
+	}
+	if again, _, _ := cli(t, "keygen"); strings.TrimSpace(again) == key {
+		t.Fatal("keygen printed the same key twice")
+	}
+	t.Setenv(registry.EnvKey, key)
+	r, err := gossip.New(gossip.BindAddress("0.0.0.0", 0))
+	if err != nil {
+		t.Fatalf("a node on 0.0.0.0 with %s from keygen: %v", registry.EnvKey, err)
+	}
+	defer r.Close()
+}

@@ -3,10 +3,12 @@ package gossip
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -35,6 +37,11 @@ const DefaultPort = 7946
 // DefaultBindAddr is the address a node listens on when given none:
 // loopback, so that nothing leaves the host unless asked to.
 const DefaultBindAddr = "127.0.0.1"
+
+// ErrOpenCluster is why a node with no secret key does not start where
+// other hosts can reach it (see InsecureOpenCluster); New's error wraps it
+// and ErrNotStarted.
+var ErrOpenCluster = errors.New("gossip: an open cluster reachable from other hosts")
 
 // nodeConfig is what the options make of a node, before it starts.
 type nodeConfig struct {
@@ -98,6 +105,22 @@ func buildConfig(o engine.Options) (*nodeConfig, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(keys) == 0 && cfg.Keyring == nil && len(cfg.SecretKey) == 0 {
+		if keys, err = engine.KeysFromEnv(); err != nil {
+			return nil, err
+		}
+	}
+	open, _ := engine.ContextValue[bool](o, openKey{})
+	// A Config with its own Transport binds where that transport does,
+	// which is the caller's to secure.
+	if len(keys) == 0 && cfg.Keyring == nil && len(cfg.SecretKey) == 0 && !open && cfg.Transport == nil && reachable(cfg.BindAddr) {
+		return nil, fmt.Errorf("%w: it would listen on %s, which other hosts can reach, with no secret key: "+
+			"any process that reaches the port could join and register any service. "+
+			"Give every member a key (gossip.SecretKey, or %s=KEY in the environment; `microreg keygen` makes one), "+
+			"bind loopback (gossip.BindAddress(\"127.0.0.1\", port)), "+
+			"or accept an open cluster with gossip.InsecureOpenCluster()",
+			ErrOpenCluster, net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.BindPort)), engine.EnvKey)
+	}
 	if len(keys) > 0 {
 		kr, err := memberlist.NewKeyring(keys, keys[0])
 		if err != nil {
@@ -124,6 +147,17 @@ func buildConfig(o engine.Options) (*nodeConfig, error) {
 	}
 	nc.ml = cfg
 	return nc, nil
+}
+
+// reachable reports whether a node bound to host can be reached from other
+// hosts: anything but a loopback address or "localhost" (the unspecified
+// address, "", any interface's address, a host name).
+func reachable(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 // LocalConfig is the Local preset: memberlist.DefaultLocalConfig with a

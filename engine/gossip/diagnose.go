@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ func (g *Registry) Diagnose(ctx context.Context, service string) []engine.Findin
 	ml, join, seeds := g.ml, g.lastJoin, g.seeds
 	g.mu.Unlock()
 	members := ml.Members()
-	out := []engine.Finding{node, g.checkMembers(members, seeds, join), g.checkIsolation(join)}
+	out := []engine.Finding{node, g.checkExposure(), g.checkMembers(members, seeds, join), g.checkIsolation(join)}
 	if service != "" {
 		out = append(out, g.checkOwners(service, members))
 	}
@@ -73,6 +74,55 @@ func (g *Registry) checkNode() engine.Finding {
 	name, label, encrypted := g.name, g.label, g.keyring != nil
 	g.mu.Unlock()
 	f.Finding = fmt.Sprintf("node %s listens on %s; cluster name %q, encryption %s", name, addr, label, onOff(encrypted))
+	return f
+}
+
+// checkExposure says who can join the cluster through this node: its bind
+// address, whether other hosts reach it, its keys (by KeyID, never the
+// keys) and its cluster name.
+func (g *Registry) checkExposure() engine.Finding {
+	f := engine.Finding{Check: "exposure"}
+	g.mu.Lock()
+	host, label, kr := g.bind, g.label, g.keyring
+	g.mu.Unlock()
+	bind := host
+	if addr, ok := g.LocalAddr(); ok {
+		if _, port, err := net.SplitHostPort(addr); err == nil {
+			bind = net.JoinHostPort(host, port)
+		}
+	}
+	name := "no cluster name"
+	if label != "" {
+		name = fmt.Sprintf("cluster name %q", label)
+	}
+	var ids []string
+	if kr != nil {
+		for _, k := range kr.GetKeys() {
+			ids = append(ids, engine.KeyID(k))
+		}
+		if primary := kr.GetPrimaryKey(); primary != nil {
+			ids[0] = engine.KeyID(primary) + " (sends)"
+			n := 1
+			for _, k := range kr.GetKeys() {
+				if !bytes.Equal(k, primary) {
+					ids[n] = engine.KeyID(k)
+					n++
+				}
+			}
+		}
+	}
+	switch {
+	case host == "":
+		f.Finding = "a custom memberlist Transport: it binds where it does; " + name
+	case !reachable(host):
+		f.Finding = fmt.Sprintf("listens on %s, loopback: only processes on this host can join; %s", bind, name)
+	case kr != nil:
+		f.Finding = fmt.Sprintf("listens on %s, which other hosts can reach; gossip encrypted, keys %s; %s", bind, strings.Join(ids, ", "), name)
+	default:
+		f.Status = engine.StatusWarn
+		f.Finding = fmt.Sprintf("listens on %s, which other hosts can reach, with no key (gossip.InsecureOpenCluster): any process that reaches it can join and register any service; %s", bind, name)
+		f.Fix = "give every member a key: `microreg keygen`, then gossip.SecretKey or " + engine.EnvKey + " (rotate with gossip.SecretKeys)"
+	}
 	return f
 }
 

@@ -62,6 +62,7 @@ type Registry struct {
 	queue     *memberlist.TransmitLimitedQueue
 	keyring   *memberlist.Keyring // nil without encryption
 	label     string
+	bind      string // the host listened on; "" with a custom Transport
 	reconnect reconnectTimes
 	maxBcast  int
 	startErr  error
@@ -152,6 +153,10 @@ func (g *Registry) startMember() error {
 	cfg.Delegate, cfg.Events = d, d
 	g.mu.Lock()
 	g.name, g.keyring, g.label, g.reconnect = cfg.Name, nc.keyring, cfg.Label, nc.reconnect
+	g.bind = ""
+	if cfg.Transport == nil {
+		g.bind = cfg.BindAddr
+	}
 	g.maxBcast = nc.maxBcast
 	g.queue = g.newQueue(cfg.RetransmitMult)
 	g.mu.Unlock()

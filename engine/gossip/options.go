@@ -18,6 +18,7 @@ type (
 	keysKey      struct{}
 	clusterKey   struct{}
 	reconnectKey struct{}
+	openKey      struct{}
 )
 
 type hostPort struct {
@@ -72,6 +73,16 @@ func SecretKey(key []byte) engine.Option {
 // fixes that when it starts).
 func SecretKeys(keys ...[]byte) engine.Option {
 	return engine.BackendOption(Name, "gossip.SecretKeys", keysKey{}, keys)
+}
+
+// InsecureOpenCluster lets a node with no secret key listen where other
+// hosts can reach it (any bind address but loopback): anyone who reaches
+// its port can then join the cluster and register any service, which
+// redirects that service's calls. Without it such a node refuses to
+// start (ErrOpenCluster). It changes nothing for a node with a key, or
+// bound to loopback.
+func InsecureOpenCluster() engine.Option {
+	return engine.BackendOption(Name, "gossip.InsecureOpenCluster", openKey{}, true)
 }
 
 // ClusterName sets the cluster's name (memberlist's Label): it travels

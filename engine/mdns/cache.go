@@ -1,6 +1,7 @@
 package mdns
 
 import (
+	"net"
 	"strings"
 	"time"
 
@@ -24,15 +25,16 @@ func (r *Registry) handlePacket(pkt []byte, in received) {
 		}
 		return
 	}
-	if r.learn(&msg) {
+	if r.learn(&msg, in.from) {
 		r.pulse()
 	}
 }
 
-// learn caches the nodes a response carries, and asks go-micro's
-// responders for the services a go-micro listing names. It reports
-// whether the response held anything of a engine.
-func (r *Registry) learn(msg *dns.Msg) bool {
+// learn caches the nodes a response from from carries (on a signed
+// registry, only those signed with one of its keys: sign.go), and asks
+// go-micro's responders for the services a go-micro listing names. It
+// reports whether the response held a node.
+func (r *Registry) learn(msg *dns.Msg, from *net.UDPAddr) bool {
 	rrs := append(msg.Answer, msg.Extra...)
 	var recs *messageRecords
 	heard := false
@@ -40,15 +42,32 @@ func (r *Registry) learn(msg *dns.Msg) bool {
 	for _, rr := range rrs {
 		switch rr := rr.(type) {
 		case *dns.TXT:
-			s, ours, err := r.decoded.decode(rr.Txt)
+			if keys := r.keyring(); keys != nil && isMicroreg(rr.Txt) {
+				purpose := purposeLive
+				if rr.Hdr.Ttl == 0 {
+					purpose = purposeBye
+				}
+				if why := keys.verify(purpose, rr.Txt); why != "" {
+					r.drop(why, rr, from)
+					continue
+				}
+			}
+			p, ours, err := r.decoded.decode(rr.Txt)
 			if ours {
 				heard = true
 				if err != nil {
 					r.logf("mdns: %v", err)
 					continue
 				}
-				r.remember(s, time.Duration(rr.Hdr.Ttl)*time.Second, false)
+				if !r.fresh(p, rr.Hdr.Ttl == 0) {
+					r.drop(dropReplay, rr, from)
+					continue
+				}
+				r.remember(p.Service, time.Duration(rr.Hdr.Ttl)*time.Second, false)
 				continue
+			}
+			if r.keyring() != nil {
+				continue // go-micro's format carries no signature
 			}
 			if !r.goMicro || !strings.HasSuffix(strings.ToLower(rr.Hdr.Name), "."+goMicroDomain) ||
 				strings.HasSuffix(strings.ToLower(rr.Hdr.Name), "."+goMicroServices) {

@@ -27,15 +27,18 @@ import (
 // (750 ms): its name holds the node id, so a conflict is rare, and is
 // resolved when it happens.
 
-// conflictOf returns the number the node of one (a one-node service) is
-// served with now: a re-registration keeps a renamed node's name.
-func (r *Registry) conflictOf(one *engine.Service) int {
+// previous returns the number the node of one (a one-node service) is
+// served with now, since a re-registration keeps a renamed node's name,
+// and the time a registration of it made now is made at: later than the
+// one before, even if the clock stepped back (sign.go).
+func (r *Registry) previous(one *engine.Service) (conflict int, at int64) {
+	at = time.Now().UnixNano()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if own := r.own[nodeLabel(one.Name, one.Version, one.Nodes[0].Id)]; own != nil {
-		return own.conflict
+		return own.conflict, max(at, own.at+1)
 	}
-	return 0
+	return 0, at
 }
 
 // checkConflict resolves a conflict srv makes with one of this registry's
@@ -72,7 +75,7 @@ func (r *Registry) checkConflict(srv *dns.SRV) {
 // place, to be announced now and again a second later.
 func (r *Registry) renameLocked(own *ownNode) (*ownNode, error) {
 	conflict := max(own.conflict, 1) + 1
-	mr, err := microregRecords(own.svc, r.domain, own.mr.ip, int(own.mr.port), conflict)
+	mr, err := microregRecords(own.svc, r.domain, own.mr.ip, int(own.mr.port), conflict, r.keyring(), own.at)
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func TestReadableTXT(t *testing.T) {
 func TestOlderMicroregIsAnsweredAndAsked(t *testing.T) {
 	r := &Registry{domain: "local", own: map[string]*ownNode{}, names: map[string]*ownNode{}}
 	s := &engine.Service{Name: "greeter", Version: "1", Nodes: []*engine.Node{{Id: "g1", Address: "127.0.0.1:9000", Metadata: map[string]string{"k": "v"}}}}
-	own, err := r.newOwn(s, 0)
+	own, err := r.newOwn(s, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,8 +50,15 @@ type Registry struct {
 	// names are own's nodes by their instance name, lower-cased, where
 	// conflicts are looked for (conflict.go).
 	names     map[string]*ownNode
-	metaLimit multicastLimit  // the meta-query's answer
-	seen      map[string]bool // service names heard of since start
+	metaLimit multicastLimit // the meta-query's answer
+	// latest is the newest registration heard of each node, on a signed
+	// registry (sign.go); dropped, the records it dropped.
+	latest  map[string]*freshness
+	dropped dropStats
+
+	keysMu sync.RWMutex
+	keys   *keyring        // nil: records are neither signed nor checked
+	seen   map[string]bool // service names heard of since start
 	// heardNodes are the instances heard from other nodes since start,
 	// true for those in go-micro's own format (diagnose.go).
 	heardNodes map[string]bool
@@ -77,6 +84,7 @@ type ownNode struct {
 	mr       *recordSet      // microreg's format
 	gm       *recordSet      // go-micro's; nil when off or its names cannot hold the node
 	conflict int             // > 1: its instance name is numbered (conflict.go)
+	at       int64           // when registered (Unix ns), on signed registries (sign.go)
 	deadline time.Time       // RegisterTTL; zero: none
 	ttl      time.Duration   // the TTL its records carry
 	next     time.Time       // when to announce it again; r.mu guards
@@ -121,6 +129,7 @@ func start(opts ...engine.Option) (*Registry, error) {
 		selfPorts:  map[int]bool{},
 		own:        map[string]*ownNode{},
 		names:      map[string]*ownNode{},
+		latest:     map[string]*freshness{},
 		seen:       map[string]bool{},
 		heardNodes: map[string]bool{},
 		refresh:    map[string]time.Time{},
@@ -145,10 +154,22 @@ func start(opts ...engine.Option) (*Registry, error) {
 	if v, ok := engine.ContextValue[bool](o, ipv6Key{}); ok {
 		r.v6 = v
 	}
-	if v, ok := engine.ContextValue[bool](o, goMicroKey{}); ok {
-		r.goMicro = v
+	gm, explicitGM := engine.ContextValue[bool](o, goMicroKey{})
+	if explicitGM {
+		r.goMicro = gm
 	}
 	r.startErr = engine.CheckOptions(o, Name)
+	if r.startErr == nil {
+		keys, err := keysFrom(o)
+		switch {
+		case err != nil:
+			r.startErr = fmt.Errorf("mdns: %w: %w", ErrNotStarted, err)
+		case len(keys) > 0 && explicitGM && gm:
+			r.startErr = fmt.Errorf("mdns: %w: %w: go-micro's format cannot carry a signature: GoMicro(true) and keys cannot both be set", ErrNotStarted, engine.ErrOption)
+		case len(keys) > 0:
+			r.keys, r.goMicro = newKeyring(keys), false
+		}
+	}
 	if r.startErr == nil {
 		r.startErr = r.open(o)
 	}
@@ -243,9 +264,22 @@ func (r *Registry) ready() error {
 // sockets are opened, so one given to Init, or another backend's, is an
 // error wrapping engine.ErrOption, and nothing is applied.
 func (r *Registry) Init(opts ...engine.Option) error {
-	// Every mdns option applies when the sockets are opened, in New.
-	if err := engine.CheckInit(Name, func(string) bool { return false }, opts...); err != nil {
+	// Every mdns option but Keys applies when the sockets are opened, in
+	// New.
+	if err := engine.CheckInit(Name, func(name string) bool { return name == "mdns.Keys" }, opts...); err != nil {
 		return err
+	}
+	var given engine.Options
+	for _, o := range opts {
+		o(&given)
+	}
+	if keys, ok := engine.ContextValue[[][]byte](given, keysKey{}); ok {
+		if _, err := keysFrom(given); err != nil {
+			return fmt.Errorf("mdns: %w", err)
+		}
+		if err := r.rekey(keys); err != nil {
+			return err
+		}
 	}
 	r.optsMu.Lock()
 	defer r.optsMu.Unlock()
@@ -278,7 +312,8 @@ func (r *Registry) Register(s *engine.Service, opts ...engine.RegisterOption) er
 	}
 	nodes := make([]*ownNode, 0, len(s.Nodes))
 	for _, one := range engine.PerNode(s) {
-		own, err := r.newOwn(engine.CopyService(one), r.conflictOf(one))
+		conflict, at := r.previous(one)
+		own, err := r.newOwn(engine.CopyService(one), conflict, at)
 		if err != nil {
 			return err
 		}
@@ -316,8 +351,8 @@ func (r *Registry) Register(s *engine.Service, opts ...engine.RegisterOption) er
 }
 
 // newOwn builds the record sets a node is served with, its instance name
-// numbered conflict (conflict.go).
-func (r *Registry) newOwn(one *engine.Service, conflict int) (*ownNode, error) {
+// numbered conflict (conflict.go), registered at at (sign.go).
+func (r *Registry) newOwn(one *engine.Service, conflict int, at int64) (*ownNode, error) {
 	n := one.Nodes[0]
 	host, portStr, _ := net.SplitHostPort(n.Address)
 	port, _ := strconv.Atoi(portStr)
@@ -327,9 +362,9 @@ func (r *Registry) newOwn(one *engine.Service, conflict int) (*ownNode, error) {
 		// IP, and resolving the name here would send a DNS query.
 		ip = r.interfaceIP()
 	}
-	own := &ownNode{svc: one, conflict: conflict}
+	own := &ownNode{svc: one, conflict: conflict, at: at}
 	var err error
-	if own.mr, err = microregRecords(one, r.domain, ip, port, conflict); err != nil {
+	if own.mr, err = microregRecords(one, r.domain, ip, port, conflict, r.keyring(), at); err != nil {
 		return nil, err
 	}
 	if r.goMicro {

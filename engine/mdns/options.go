@@ -14,6 +14,7 @@ type (
 	ttlKey     struct{}
 	timeoutKey struct{}
 	goMicroKey struct{}
+	keysKey    struct{}
 )
 
 // Defaults of the options.
@@ -67,4 +68,21 @@ func Clock(c engine.Clock) engine.Option {
 // listed and watched.
 func GoMicro(on bool) engine.Option {
 	return engine.BackendOption(Name, "mdns.GoMicro", goMicroKey{}, on)
+}
+
+// Keys signs this registry's records and reads only records signed with
+// one of keys (16, 24 or 32 bytes each; `microreg keygen` makes one): the
+// first signs, every one is accepted, so keys rotate with no downtime as
+// gossip's do, one Init per registry at each step:
+//
+//	Keys(old, new)  // every registry: new is accepted everywhere
+//	Keys(new, old)  // every registry: new signs
+//	Keys(new)       // every registry: old is gone
+//
+// Without it, the keys are read from MICRO_REGISTRY_KEY (engine.EnvKey)
+// if set. go-micro's format cannot carry a signature, so with keys it is
+// neither served nor read, and GoMicro(true) with keys is an error. A
+// registry that started without keys cannot start signing in Init.
+func Keys(keys ...[]byte) engine.Option {
+	return engine.BackendOption(Name, "mdns.Keys", keysKey{}, keys)
 }

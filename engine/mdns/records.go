@@ -22,6 +22,7 @@ type recordSet struct {
 	ip       net.IP
 	port     uint16
 	txt      []string
+	byeTXT   []string // the goodbye's TXT, signed for it; nil: txt
 	// alone: sent one node to a message, because go-micro's client keeps
 	// only the last node of each message it reads.
 	alone bool
@@ -91,7 +92,11 @@ func (s *recordSet) records(ttl uint32, ptrs ...string) []dns.RR {
 	} else if s.ip != nil {
 		out = append(out, &dns.AAAA{Hdr: hdr(s.target, dns.TypeAAAA), AAAA: s.ip})
 	}
-	return append(out, &dns.TXT{Hdr: hdr(s.instance, dns.TypeTXT), Txt: s.txt})
+	txt := s.txt
+	if ttl == 0 && s.byeTXT != nil {
+		txt = s.byeTXT
+	}
+	return append(out, &dns.TXT{Hdr: hdr(s.instance, dns.TypeTXT), Txt: txt})
 }
 
 // qclassUnicast is the top bit of a question's class: the querier prefers

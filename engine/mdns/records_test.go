@@ -22,7 +22,7 @@ func TestPackSplitsAnswers(t *testing.T) {
 	var mr, gm []unit
 	for i := 0; i < 200; i++ {
 		s := node(i)
-		set, err := microregRecords(s, "local", net.IPv4(127, 0, 0, 1), 9000, 0)
+		set, err := microregRecords(s, "local", net.IPv4(127, 0, 0, 1), 9000, 0, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,8 +3,6 @@ package mdns
 import (
 	"strings"
 	"sync"
-
-	"github.com/microreg/microreg/engine"
 )
 
 // txtCacheSize bounds the decoded-TXT cache; when full it starts afresh.
@@ -18,30 +16,30 @@ const txtCacheSize = 1024
 // (the store copies what it registers).
 type txtCache struct {
 	mu sync.Mutex
-	m  map[string]*engine.Service
+	m  map[string]txtPayload
 }
 
-// decode is decodeTXT through the cache.
-func (c *txtCache) decode(txt []string) (s *engine.Service, ours bool, err error) {
+// decode is decodePayload through the cache.
+func (c *txtCache) decode(txt []string) (p txtPayload, ours bool, err error) {
 	if !isMicroreg(txt) {
-		return nil, false, nil
+		return p, false, nil
 	}
 	key := strings.Join(txt, "\x00")
 	c.mu.Lock()
-	s = c.m[key]
+	p, hit := c.m[key]
 	c.mu.Unlock()
-	if s != nil {
-		return s, true, nil
+	if hit {
+		return p, true, nil
 	}
-	s, ours, err = decodeTXT(txt)
+	p, ours, err = decodePayload(txt)
 	if err != nil || !ours {
-		return s, ours, err
+		return p, ours, err
 	}
 	c.mu.Lock()
 	if c.m == nil || len(c.m) >= txtCacheSize {
-		c.m = make(map[string]*engine.Service)
+		c.m = make(map[string]txtPayload)
 	}
-	c.m[key] = s
+	c.m[key] = p
 	c.mu.Unlock()
-	return s, true, nil
+	return p, true, nil
 }

@@ -16,11 +16,11 @@ func TestTXTCacheDecodesOnceAndKeepsOnlyGoodData(t *testing.T) {
 	}
 	var c txtCache
 	first, ours, err := c.decode(txt)
-	if err != nil || !ours || first.Name != "cached" || first.Nodes[0].Id != "n" {
+	if err != nil || !ours || first.Service.Name != "cached" || first.Service.Nodes[0].Id != "n" {
 		t.Fatalf("decode: %+v %v %v", first, ours, err)
 	}
 	again, _, _ := c.decode(append([]string(nil), txt...))
-	if again != first {
+	if again.Service != first.Service {
 		t.Fatal("the same TXT was decoded again instead of coming from the cache")
 	}
 

@@ -35,11 +35,17 @@ var ErrBadTXT = errors.New("mdns: bad TXT data")
 type txtPayload struct {
 	Service  *engine.Service `json:"s"`
 	Instance string          `json:"i"`
+	// At is when the registration was made (Unix nanoseconds, the
+	// registrant's clock), on signed registries only (sign.go).
+	At int64 `json:"t,omitempty"`
 }
 
 // encodeTXT packs one node of s (s.Nodes[0]) into TXT strings.
-func encodeTXT(s *engine.Service) ([]string, error) {
-	body, err := json.Marshal(txtPayload{Service: s})
+func encodeTXT(s *engine.Service) ([]string, error) { return encodeTXTAt(s, 0) }
+
+// encodeTXTAt is encodeTXT with the registration's time in the payload.
+func encodeTXTAt(s *engine.Service, at int64) ([]string, error) {
+	body, err := json.Marshal(txtPayload{Service: s, At: at})
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +66,14 @@ func encodeTXT(s *engine.Service) ([]string, error) {
 // decodeTXT reads what encodeTXT wrote. ok is false for TXT that is not
 // ours; the service it returns has one node and passes validation.
 func decodeTXT(txt []string) (s *engine.Service, ok bool, err error) {
+	p, ok, err := decodePayload(txt)
+	return p.Service, ok, err
+}
+
+// decodePayload is decodeTXT with the registration's time.
+func decodePayload(txt []string) (p txtPayload, ok bool, err error) {
 	if !isMicroreg(txt) {
-		return nil, false, nil
+		return p, false, nil
 	}
 	chunks := map[string]string{}
 	for _, t := range txt {
@@ -80,19 +92,18 @@ func decodeTXT(txt []string) (s *engine.Service, ok bool, err error) {
 	}
 	body, err := zlibpool.Unpack(enc.String(), base64.RawURLEncoding.DecodeString, maxTXTBytes)
 	if err != nil {
-		return nil, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
+		return txtPayload{}, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
 	}
-	var p txtPayload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
+		return txtPayload{}, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
 	}
 	if err := engine.ValidateService(p.Service); err != nil {
-		return nil, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
+		return txtPayload{}, true, fmt.Errorf("%w: %w", ErrBadTXT, err)
 	}
 	if len(p.Service.Nodes) != 1 {
-		return nil, true, fmt.Errorf("%w: %d nodes", ErrBadTXT, len(p.Service.Nodes))
+		return txtPayload{}, true, fmt.Errorf("%w: %d nodes", ErrBadTXT, len(p.Service.Nodes))
 	}
-	return p.Service, true, nil
+	return p, true, nil
 }
 
 // isMicroreg reports whether TXT strings are microreg's: the marker comes
@@ -148,10 +159,20 @@ func isChunkKey(k string) bool {
 // own format (dnssd.go): one instance of the service type, pointed at from
 // the type and from the service's subtype, with the whole node in its TXT.
 // conflict numbers the instance name after a conflict (conflict.go).
-func microregRecords(s *engine.Service, domain string, ip net.IP, port, conflict int) (*recordSet, error) {
-	txt, err := encodeTXT(s)
+//
+// With keys, the TXT carries the registration's time at and is signed:
+// for announcements and answers, and apart for the goodbye (sign.go).
+func microregRecords(s *engine.Service, domain string, ip net.IP, port, conflict int, keys *keyring, at int64) (*recordSet, error) {
+	if keys == nil {
+		at = 0
+	}
+	txt, err := encodeTXTAt(s, at)
 	if err != nil {
 		return nil, err
+	}
+	var bye []string
+	if keys != nil {
+		txt, bye = keys.sign(purposeLive, txt), keys.sign(purposeBye, txt)
 	}
 	n := s.Nodes[0]
 	label := instanceLabel(s.Name, s.Version, n.Id, conflict)
@@ -164,5 +185,6 @@ func microregRecords(s *engine.Service, domain string, ip net.IP, port, conflict
 		ip:       ip,
 		port:     uint16(port),
 		txt:      txt,
+		byeTXT:   bye,
 	}, nil
 }

@@ -36,6 +36,9 @@ var (
 	// ErrRejected is returned by New when the members it was given to join
 	// refused it (another cluster name or key).
 	ErrRejected = egossip.ErrRejected
+	// ErrOpenCluster is wrapped by New's error for a node with no secret
+	// key bound where other hosts can reach it (see InsecureOpenCluster).
+	ErrOpenCluster = egossip.ErrOpenCluster
 	// ErrMessageTooLarge wraps registry.ErrTooLarge for a registration
 	// whose message would exceed MaxMessageSize.
 	ErrMessageTooLarge = egossip.ErrMessageTooLarge

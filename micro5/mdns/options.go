@@ -35,3 +35,20 @@ func Clock(c registry.Clock) registry.Option { return face5.Option(emdns.Clock(c
 // (go-micro.dev/v5/registry) reads them, and go-micro's nodes are found,
 // listed and watched.
 func GoMicro(on bool) registry.Option { return face5.Option(emdns.GoMicro(on)) }
+
+// Keys signs this registry's records and reads only records signed with
+// one of keys (16, 24 or 32 bytes each; `microreg keygen` makes one, and
+// registry.ParseKeys reads it): the first signs, every one is accepted, so
+// keys rotate with no downtime as gossip's do, one Init per registry at
+// each step:
+//
+//	Keys(old, new)  // every registry: new is accepted everywhere
+//	Keys(new, old)  // every registry: new signs
+//	Keys(new)       // every registry: old is gone
+//
+// Without it, the keys are read from MICRO_REGISTRY_KEY
+// (registry.EnvKey) if set. go-micro's format cannot carry a signature, so
+// with keys it is neither served nor read, and GoMicro(true) with keys is
+// an error. A registry that started without keys cannot start signing in
+// Init.
+func Keys(keys ...[]byte) registry.Option { return face5.Option(emdns.Keys(keys...)) }

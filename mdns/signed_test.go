@@ -1,6 +1,9 @@
 package mdns_test
 
 import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +17,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"go-micro.dev/v4/logger"
 
 	"github.com/microreg/microreg/internal/proctest"
 	"github.com/microreg/microreg/internal/wait"
@@ -261,3 +265,63 @@ func TestKeysTurnGoMicroOff(t *testing.T) {
 		t.Fatalf("a bad %s: %v (the key must not be in it)", registry.EnvKey, err)
 	}
 }
+
+// TestMDNSKeysStaySecret: the keys are in none of what a signed registry
+// says: its log (drops included), its errors, doctor as text and JSON.
+func TestMDNSKeysStaySecret(t *testing.T) {
+	var out strings.Builder
+	var mu sync.Mutex
+	log := registry.Logger(lineLogger(func(s string) { mu.Lock(); out.WriteString(s + "\n"); mu.Unlock() }))
+	server := open(t, mdns.Keys(signKey, otherKey), log)
+	if err := server.Register(&registry.Service{Name: "vault", Version: "1", Nodes: []*registry.Node{{Id: "vault-1", Address: "127.0.0.1:9301"}}}); err != nil {
+		t.Fatal(err)
+	}
+	forger := open(t)
+	if err := forger.Register(&registry.Service{Name: "vault", Version: "1", Nodes: []*registry.Node{{Id: "vault-forged", Address: "127.0.0.1:6666"}}}); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, 10*time.Second, "the signed registry logs the drop", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Contains(out.String(), "dropped a record of vault 1 [forged]")
+	})
+	d := registrytest.Diagnose(server, "vault")
+	js, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := fmt.Sprintf("%+v\n%s\n", d, js)
+	for _, err := range []error{
+		server.Init(mdns.Keys([]byte("short"))),
+		server.Init(mdns.Keys()),
+		func() error {
+			_, err := mdns.New(mdns.Interface("lo"), mdns.Keys(signKey), mdns.GoMicro(true))
+			return err
+		}(),
+	} {
+		if err == nil {
+			t.Fatal("a bad key change was taken")
+		}
+		text += err.Error() + "\n"
+	}
+	mu.Lock()
+	text += out.String()
+	mu.Unlock()
+	for _, key := range [][]byte{signKey, otherKey} {
+		for _, form := range []string{string(key), base64.StdEncoding.EncodeToString(key), base64.RawURLEncoding.EncodeToString(key), hex.EncodeToString(key)} {
+			if strings.Contains(text, form) {
+				t.Fatalf("a key is in what the registry said:\n%s", text)
+			}
+		}
+	}
+}
+
+// lineLogger is a go-micro logger that hands each line to f.
+type lineLogger func(string)
+
+func (l lineLogger) Init(...logger.Option) error                     { return nil }
+func (l lineLogger) Options() logger.Options                         { return logger.Options{Level: logger.TraceLevel} }
+func (l lineLogger) Fields(map[string]interface{}) logger.Logger     { return l }
+func (l lineLogger) Log(_ logger.Level, v ...interface{})            { l(fmt.Sprint(v...)) }
+func (l lineLogger) Logf(_ logger.Level, f string, v ...interface{}) { l(fmt.Sprintf(f, v...)) }
+func (l lineLogger) String() string                                  { return "lines" }

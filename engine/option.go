@@ -55,5 +55,7 @@ func NewStoreFor(o Options, more ...StoreOption) *Store {
 	if n, ok := ContextValue[int](o, watchQueueKey{}); ok {
 		opts = append(opts, WithWatchQueue(n))
 	}
+	l := limitsOf(o)
+	opts = append(opts, WithLimits(l.services, l.nodes))
 	return NewStore(append(opts, more...)...)
 }

@@ -23,6 +23,8 @@ type Store struct {
 	names sync.Map // string -> []*Service, immutable
 
 	mu       sync.Mutex // serialises writes, publishing and resyncs
+	limits   viewLimits
+	count    struct{ services, nodes int }
 	ttl      ttlIndex
 	watchers map[*watcher]struct{}
 	closed   bool
@@ -64,6 +66,7 @@ func NewStore(opts ...StoreOption) *Store {
 	s := &Store{
 		clock:    SystemClock,
 		queueLen: DefaultWatchQueue,
+		limits:   viewLimits{DefaultMaxServices, DefaultMaxNodes},
 		watchers: map[*watcher]struct{}{},
 		ttl:      newTTLIndex(),
 		wake:     make(chan struct{}, 1),
@@ -157,6 +160,9 @@ func (s *Store) Register(svc *Service, ttl time.Duration) error {
 		merged := withNodes(in, mergeNodes(next[i].Nodes, in.Nodes))
 		next[i] = merged
 	}
+	if err := s.overLimit(in.Name, old, next); err != nil {
+		return err
+	}
 	s.setTTLs(in, ttl)
 	s.commit(in.Name, old, next)
 	return nil
@@ -206,6 +212,8 @@ func (s *Store) Deregister(svc *Service) error {
 // remote view (a Consul health query, a gossip peer's state). The store
 // takes ownership of services, which the caller must not change again; an
 // empty list removes the name. Nodes replaced this way have no TTL here.
+// A replacement that would pass the view's limits changes nothing and
+// returns an error wrapping ErrLimit.
 func (s *Store) Replace(name string, services []*Service) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -222,6 +230,9 @@ func (s *Store) Replace(name string, services []*Service) error {
 	}
 	sortVersions(next)
 	old := s.snapshot(name)
+	if err := s.overLimit(name, old, next); err != nil {
+		return err
+	}
 	for _, v := range old {
 		for _, n := range v.Nodes {
 			s.ttl.remove(nodeKey{name, v.Version, n.Id})
@@ -261,6 +272,7 @@ func (s *Store) removeNodes(name, version string, ids []string) {
 // commit installs next as name's snapshot and tells the watchers; s.mu is
 // held.
 func (s *Store) commit(name string, old, next []*Service) {
+	s.counted(old, next)
 	if len(next) == 0 {
 		s.names.Delete(name)
 	} else {

@@ -86,3 +86,11 @@ func NodeName(name string) registry.Option { return face4.Option(egossip.NodeNam
 
 // Clock sets the clock TTLs are measured on (tests pass a fake).
 func Clock(c registry.Clock) registry.Option { return face4.Option(egossip.Clock(c)) }
+
+// MaxNodesPerMember sets how many nodes one member may have this node
+// hold: its registrations and, for ten minutes, its deregistrations
+// (default registry.DefaultMaxNodesPerPeer, 25,000). A member's nodes
+// beyond it are refused here, logged once and shown by doctor's limits
+// check; this node's own Register beyond it returns an error wrapping
+// registry.ErrLimit.
+func MaxNodesPerMember(n int) registry.Option { return face4.Option(egossip.MaxNodesPerMember(n)) }

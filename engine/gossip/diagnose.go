@@ -54,7 +54,7 @@ func (g *Registry) Diagnose(ctx context.Context, service string) []engine.Findin
 	ml, join, seeds := g.ml, g.lastJoin, g.seeds
 	g.mu.Unlock()
 	members := ml.Members()
-	out := []engine.Finding{node, g.checkExposure(), g.checkMembers(members, seeds, join), g.checkIsolation(join)}
+	out := []engine.Finding{node, g.checkExposure(), g.checkMembers(members, seeds, join), g.checkIsolation(join), g.checkLimits()}
 	if service != "" {
 		out = append(out, g.checkOwners(service, members))
 	}

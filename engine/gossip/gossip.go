@@ -38,7 +38,12 @@ type Registry struct {
 	epoch   int64
 	ltime   uint64
 	entries map[entryKey]*entry
-	dead    map[string]int64 // origin -> epoch declared dead
+	// perOrigin counts entries by origin, for maxPerMember (limits.go);
+	// refused, what was refused for the limits.
+	perOrigin    map[string]int
+	maxPerMember int
+	refused      refusals
+	dead         map[string]int64 // origin -> epoch declared dead
 	// silenced drops memberlist's log lines once the node is closed.
 	silenced atomic.Bool
 	// checking are the origins reported dead by another member that this
@@ -107,19 +112,25 @@ func New(opts ...engine.Option) (*Registry, error) {
 func start(opts ...engine.Option) (*Registry, error) {
 	o := *engine.NewOptions(opts...)
 	g := &Registry{
-		store:    engine.NewStoreFor(o),
-		opts:     o,
-		epoch:    time.Now().UnixNano(),
-		entries:  map[entryKey]*entry{},
-		dead:     map[string]int64{},
-		checking: map[string]bool{},
-		members:  map[string]memberlist.Node{},
-		failed:   map[string]failedMember{},
-		left:     map[string]bool{},
-		sends:    make(chan send, 256),
-		pushOwn:  make(chan struct{}, 1),
-		kick:     make(chan struct{}, 1),
-		done:     make(chan struct{}),
+		store:   engine.NewStoreFor(o),
+		opts:    o,
+		epoch:   time.Now().UnixNano(),
+		entries: map[entryKey]*entry{},
+		dead:    map[string]int64{},
+
+		perOrigin:    map[string]int{},
+		maxPerMember: engine.DefaultMaxNodesPerPeer,
+		checking:     map[string]bool{},
+		members:      map[string]memberlist.Node{},
+		failed:       map[string]failedMember{},
+		left:         map[string]bool{},
+		sends:        make(chan send, 256),
+		pushOwn:      make(chan struct{}, 1),
+		kick:         make(chan struct{}, 1),
+		done:         make(chan struct{}),
+	}
+	if n, ok := engine.ContextValue[int](o, maxPerMemberKey{}); ok && n > 0 {
+		g.maxPerMember = n
 	}
 	g.startErr = engine.CheckOptions(o, Name)
 	if g.startErr == nil {
@@ -289,6 +300,10 @@ func (g *Registry) Register(s *engine.Service, opts ...engine.RegisterOption) er
 	if g.unchanged(s, o.TTL) {
 		g.mu.Unlock()
 		return nil
+	}
+	if err := g.roomFor(s); err != nil {
+		g.mu.Unlock()
+		return err
 	}
 	if err := g.store.Register(s, o.TTL); err != nil {
 		g.mu.Unlock()

@@ -9,16 +9,17 @@ import (
 )
 
 type (
-	bindKey      struct{}
-	advertiseKey struct{}
-	presetKey    struct{}
-	configKey    struct{}
-	secretKey    struct{}
-	nameKey      struct{}
-	keysKey      struct{}
-	clusterKey   struct{}
-	reconnectKey struct{}
-	openKey      struct{}
+	bindKey         struct{}
+	advertiseKey    struct{}
+	presetKey       struct{}
+	configKey       struct{}
+	secretKey       struct{}
+	nameKey         struct{}
+	keysKey         struct{}
+	clusterKey      struct{}
+	reconnectKey    struct{}
+	openKey         struct{}
+	maxPerMemberKey struct{}
 )
 
 type hostPort struct {
@@ -124,4 +125,15 @@ func NodeName(name string) engine.Option {
 // Clock sets the clock TTLs are measured on (tests pass a fake).
 func Clock(c engine.Clock) engine.Option {
 	return engine.Marked(Name, "gossip.Clock", engine.ClockOption(c))
+}
+
+// MaxNodesPerMember sets how many nodes one member may have this node
+// hold: its registrations and, for ten minutes, its deregistrations
+// (default engine.DefaultMaxNodesPerPeer, 25,000; 0 or less: the default).
+// A member's nodes beyond it are refused here, logged once and counted
+// by doctor's limits check; this node's own Register beyond it returns
+// an error wrapping engine.ErrLimit. It bounds what a buggy or hostile
+// member can make every other member hold.
+func MaxNodesPerMember(n int) engine.Option {
+	return engine.BackendOption(Name, "gossip.MaxNodesPerMember", maxPerMemberKey{}, n)
 }

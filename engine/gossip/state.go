@@ -1,6 +1,7 @@
 package gossip
 
 import (
+	"errors"
 	"time"
 
 	"github.com/microreg/microreg/engine"
@@ -55,10 +56,15 @@ func (g *Registry) applyRemote(updates []*update) (applied []*update) {
 		}
 		for _, one := range split(u) {
 			k := keyOf(one)
-			if old, ok := g.entries[k]; ok && !one.newer(old.u.Epoch, old.u.LTime) {
+			old, ok := g.entries[k]
+			if ok && !one.newer(old.u.Epoch, old.u.LTime) {
 				continue
 			}
-			g.entries[k] = &entry{u: one, seenAt: now}
+			if !ok && g.perOrigin[u.Origin] >= g.maxPerMember {
+				g.refuse(u.Origin, one.Service.Name)
+				continue
+			}
+			g.putEntry(k, &entry{u: one, seenAt: now})
 			applied = append(applied, one)
 			var err error
 			if one.Op == opRegister {
@@ -66,7 +72,9 @@ func (g *Registry) applyRemote(updates []*update) (applied []*update) {
 			} else {
 				err = g.store.Deregister(one.Service)
 			}
-			if err != nil {
+			if errors.Is(err, engine.ErrLimit) {
+				g.refuseView(u.Origin, err)
+			} else if err != nil {
 				g.logf(logWarn, "gossip: update from %s not applied: %v", u.Origin, err)
 			}
 		}
@@ -90,7 +98,7 @@ func (g *Registry) dropOrigin(origin string) {
 		if k.origin != origin {
 			continue
 		}
-		delete(g.entries, k)
+		g.delEntry(k)
 		if e.u.Op == opRegister {
 			if err := g.store.Deregister(e.u.Service); err != nil {
 				g.logf(logWarn, "gossip: %v", err)
@@ -109,10 +117,10 @@ func (g *Registry) snapshot() []*update {
 		switch {
 		case e.u.Op == opDeregister:
 			if now.Sub(e.seenAt) > tombstoneTTL {
-				delete(g.entries, k)
+				g.delEntry(k)
 			}
 		case !e.expires.IsZero() && now.After(e.expires):
-			delete(g.entries, k)
+			g.delEntry(k)
 		default:
 			out = append(out, e.u)
 		}
@@ -131,7 +139,7 @@ func (g *Registry) ownUpdate(op string, s *engine.Service, ttl time.Duration) *u
 		if op == opRegister && ttl > 0 {
 			e.expires = now.Add(ttl)
 		}
-		g.entries[keyOf(one)] = e
+		g.putEntry(keyOf(one), e)
 	}
 	return u
 }

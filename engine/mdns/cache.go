@@ -1,6 +1,7 @@
 package mdns
 
 import (
+	"errors"
 	"net"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ func (r *Registry) learn(msg *dns.Msg, from *net.UDPAddr) bool {
 					r.drop(dropReplay, rr, from)
 					continue
 				}
-				r.remember(p.Service, time.Duration(rr.Hdr.Ttl)*time.Second, false)
+				r.remember(p.Service, time.Duration(rr.Hdr.Ttl)*time.Second, false, from)
 				continue
 			}
 			if r.keyring() != nil {
@@ -84,7 +85,7 @@ func (r *Registry) learn(msg *dns.Msg, from *net.UDPAddr) bool {
 			}
 			if ok {
 				heard = true
-				r.remember(s, time.Duration(rr.Hdr.Ttl)*time.Second, true)
+				r.remember(s, time.Duration(rr.Hdr.Ttl)*time.Second, true, from)
 			}
 		case *dns.SRV:
 			r.checkConflict(rr)
@@ -102,33 +103,47 @@ func (r *Registry) learn(msg *dns.Msg, from *net.UDPAddr) bool {
 	return heard
 }
 
-// remember caches a node heard of for ttl, or forgets it on a goodbye.
-// A registry's own nodes are never cached from the network: it knows them.
-// A go-micro node is asked for again before its records expire, since
-// go-micro never announces a node after its first seconds.
-func (r *Registry) remember(s *engine.Service, ttl time.Duration, goMicro bool) {
+// remember caches a node heard of from from for ttl, or forgets it on a
+// goodbye. A registry's own nodes are never cached from the network: it
+// knows them. A go-micro node is asked for again before its records
+// expire, since go-micro never announces a node after its first seconds.
+// A host over its limit of nodes, or a view over its own, has the node
+// refused (limits.go).
+func (r *Registry) remember(s *engine.Service, ttl time.Duration, goMicro bool, from *net.UDPAddr) {
 	inst := nodeLabel(s.Name, s.Version, s.Nodes[0].Id)
+	host := hostOf(from)
 	r.mu.Lock()
-	_, mine := r.own[inst]
-	r.seen[s.Name] = true
-	if goMicro && ttl > 0 && !mine {
-		r.refresh[s.Name] = time.Now().Add(ttl / 2)
-	}
-	if !mine {
-		if r.heardNodes == nil {
-			r.heardNodes = map[string]bool{}
-		}
-		r.heardNodes[inst] = goMicro
-	}
-	r.mu.Unlock()
-	if mine {
+	if _, mine := r.own[inst]; mine {
+		r.seen[s.Name] = true
+		r.mu.Unlock()
 		return
 	}
+	if ttl == 0 {
+		r.forgetLocked(host, inst)
+	} else if !r.roomLocked(host, inst, ttl) {
+		r.mu.Unlock()
+		r.refuse(host, s.Name)
+		return
+	}
+	r.seen[s.Name] = true
+	if goMicro && ttl > 0 {
+		r.refresh[s.Name] = time.Now().Add(ttl / 2)
+	}
+	if r.heardNodes == nil {
+		r.heardNodes = map[string]bool{}
+	}
+	r.heardNodes[inst] = goMicro
+	r.mu.Unlock()
 	if ttl == 0 {
 		_ = r.store.Deregister(s)
 		return
 	}
-	_ = r.store.Register(s, ttl)
+	if err := r.store.Register(s, ttl); errors.Is(err, engine.ErrLimit) {
+		r.mu.Lock()
+		r.forgetLocked(host, inst)
+		r.mu.Unlock()
+		r.refuseView(host, err)
+	}
 }
 
 // pulse wakes whoever waits for answers to settle.

@@ -24,7 +24,7 @@ func (r *Registry) Diagnose(ctx context.Context, service string) []engine.Findin
 	if r.ready() != nil {
 		return out
 	}
-	out = append(out, r.checkTraffic(ctx), r.checkGoMicro(), r.checkSignatures())
+	out = append(out, r.checkTraffic(ctx), r.checkGoMicro(), r.checkSignatures(), r.checkLimits())
 	if service != "" {
 		if _, err := r.GetService(service, engine.GetContext(ctx)); err != nil {
 			out = append(out, r.checkOtherInterfaces(ctx, service, all))

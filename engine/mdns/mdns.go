@@ -56,6 +56,12 @@ type Registry struct {
 	latest  map[string]*freshness
 	dropped dropStats
 
+	// hosts are the nodes cached of each host, until when; refused, what
+	// the limits refused (limits.go).
+	hosts      map[string]map[string]time.Time
+	maxPerHost int
+	refused    refusals
+
 	keysMu sync.RWMutex
 	keys   *keyring        // nil: records are neither signed nor checked
 	seen   map[string]bool // service names heard of since start
@@ -130,6 +136,8 @@ func start(opts ...engine.Option) (*Registry, error) {
 		own:        map[string]*ownNode{},
 		names:      map[string]*ownNode{},
 		latest:     map[string]*freshness{},
+		hosts:      map[string]map[string]time.Time{},
+		maxPerHost: engine.DefaultMaxNodesPerPeer,
 		seen:       map[string]bool{},
 		heardNodes: map[string]bool{},
 		refresh:    map[string]time.Time{},
@@ -147,6 +155,9 @@ func start(opts ...engine.Option) (*Registry, error) {
 	}
 	if d, ok := engine.ContextValue[time.Duration](o, timeoutKey{}); ok && d > 0 {
 		r.timeout = d
+	}
+	if n, ok := engine.ContextValue[int](o, maxPerHostKey{}); ok && n > 0 {
+		r.maxPerHost = n
 	}
 	if v, ok := engine.ContextValue[bool](o, ipv4Key{}); ok {
 		r.v4 = v

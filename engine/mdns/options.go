@@ -7,14 +7,15 @@ import (
 )
 
 type (
-	ifaceKey   struct{}
-	ipv4Key    struct{}
-	ipv6Key    struct{}
-	domainKey  struct{}
-	ttlKey     struct{}
-	timeoutKey struct{}
-	goMicroKey struct{}
-	keysKey    struct{}
+	ifaceKey      struct{}
+	ipv4Key       struct{}
+	ipv6Key       struct{}
+	domainKey     struct{}
+	ttlKey        struct{}
+	timeoutKey    struct{}
+	goMicroKey    struct{}
+	keysKey       struct{}
+	maxPerHostKey struct{}
 )
 
 // Defaults of the options.
@@ -85,4 +86,14 @@ func GoMicro(on bool) engine.Option {
 // registry that started without keys cannot start signing in Init.
 func Keys(keys ...[]byte) engine.Option {
 	return engine.BackendOption(Name, "mdns.Keys", keysKey{}, keys)
+}
+
+// MaxNodesPerHost sets how many nodes of one host (one source address)
+// the registry caches (default engine.DefaultMaxNodesPerPeer, 25,000; 0 or
+// less: the default). A host's nodes beyond it are refused, logged once
+// and counted by doctor's limits check, until some of its records expire
+// or say goodbye. It bounds what a buggy or hostile host can make every
+// other registry on the link hold.
+func MaxNodesPerHost(n int) engine.Option {
+	return engine.BackendOption(Name, "mdns.MaxNodesPerHost", maxPerHostKey{}, n)
 }

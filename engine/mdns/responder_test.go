@@ -15,7 +15,7 @@ import (
 // without panicking, from a registry serving nodes in both formats.
 func FuzzRespond(f *testing.F) {
 	r := &Registry{store: engine.NewStore(), own: map[string]*ownNode{}, names: map[string]*ownNode{}, seen: map[string]bool{},
-		refresh: map[string]time.Time{}, asked: map[string]time.Time{}, heard: make(chan struct{}), ttl: DefaultTTL,
+		refresh: map[string]time.Time{}, asked: map[string]time.Time{}, heard: make(chan struct{}), ttl: DefaultTTL, maxPerHost: engine.DefaultMaxNodesPerPeer,
 		goMicro: true, domain: DefaultDomain}
 	// Closed: every answer is built and dropped, nothing is sent.
 	r.out = newSender(func(string, ...any) {})

@@ -56,7 +56,7 @@ func FuzzDecode(f *testing.F) {
 	gmPkt, _ := gm.Pack()
 	f.Add(gmPkt, gmSet.txt[0])
 	r := &Registry{store: engine.NewStore(), own: map[string]*ownNode{}, seen: map[string]bool{},
-		refresh: map[string]time.Time{}, asked: map[string]time.Time{}, heard: make(chan struct{}), ttl: DefaultTTL, goMicro: true}
+		refresh: map[string]time.Time{}, asked: map[string]time.Time{}, heard: make(chan struct{}), ttl: DefaultTTL, maxPerHost: engine.DefaultMaxNodesPerPeer, goMicro: true}
 	r.out = newSender(func(string, ...any) {})
 	defer r.out.close()
 	defer r.store.Close()

@@ -52,3 +52,9 @@ func GoMicro(on bool) registry.Option { return face5.Option(emdns.GoMicro(on)) }
 // an error. A registry that started without keys cannot start signing in
 // Init.
 func Keys(keys ...[]byte) registry.Option { return face5.Option(emdns.Keys(keys...)) }
+
+// MaxNodesPerHost sets how many nodes of one host (one source address)
+// the registry caches (default registry.DefaultMaxNodesPerPeer, 25,000).
+// A host's nodes beyond it are refused, logged once and shown by doctor's
+// limits check, until some of its records expire or say goodbye.
+func MaxNodesPerHost(n int) registry.Option { return face5.Option(emdns.MaxNodesPerHost(n)) }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -8,6 +9,13 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if seed := os.Getenv(flooderEnv); seed != "" {
+		if err := flood(seed, floodCount()); err != nil {
+			fmt.Fprintln(os.Stderr, "flooder:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	// The rivals log every join and registration at info level, which would
 	// split benchmark result lines.
 	logger.DefaultLogger = logger.NewLogger(logger.WithLevel(logger.FatalLevel)) // its default logger prints to stdout whatever Out says

@@ -10,7 +10,7 @@ import (
 
 func TestMain(m *testing.M) {
 	if seed := os.Getenv(flooderEnv); seed != "" {
-		if err := flood(seed, floodCount()); err != nil {
+		if err := flood(seed, floodCounts()[0]); err != nil {
 			fmt.Fprintln(os.Stderr, "flooder:", err)
 			os.Exit(1)
 		}

@@ -110,9 +110,24 @@
 //
 // # Security
 //
-// TLS comes from registry.TLSConfig or registry.Secure, with certificates
-// verified (only InsecureSkipVerify turns that off); Token sets the ACL
-// token, and Datacenter the datacenter asked.
+// Who can register: whoever the agent lets, which is Consul's to decide.
+// To lock it down, turn ACLs on with default_policy "deny" and give each
+// service a token whose policy may write only its own service (Token, or
+// CONSUL_HTTP_TOKEN); a registration the agent refuses is an error
+// wrapping ErrPermissionDenied, and doctor's acl check says what a token
+// may not read. TLS comes from registry.TLSConfig or registry.Secure, with
+// certificates verified (only InsecureSkipVerify turns that off);
+// Datacenter sets the datacenter asked. The token is in no log line,
+// error, doctor output or --json of microreg's: tested by grepping every
+// output of the CLI on an agent with ACLs on, with the token right and
+// wrong.
+//
+// Limits: the view holds at most registry.MaxServices names and
+// registry.MaxNodes nodes (50,000 and 200,000 by default); a service over
+// them is refused, logged once, and every other keeps working. Registrations
+// written by others (their Meta and go-micro's plugin tags) are decoded
+// with bounds (zlib output capped, every service validated) and fuzzed in
+// CI (FuzzDecodeMeta).
 //
 // # Tests
 //

@@ -109,6 +109,32 @@
 // here are go-micro's and microreg's own, and both cache what they are
 // told.
 //
+// # Security
+//
+// Who can register: any host on the link. mDNS has no authority, and no
+// go-micro registry authenticates it. To lock it down, give every registry
+// the same key (Keys, or MICRO_REGISTRY_KEY; `microreg keygen` makes one):
+// each node then signs its records (HMAC-SHA256 over its whole TXT, the
+// goodbye signed apart, the registration's time inside), and a registry
+// with keys reads only records signed with one of them. A host without the
+// key that announces a service's name at its own address is ignored;
+// so is a captured announcement sent back as a goodbye, or an older one
+// sent back after the node moved. What was dropped is counted, logged
+// once per sender and instance, and shown by doctor's signatures check.
+// Keys rotate with no downtime as gossip's do (see Keys). go-micro's
+// format cannot carry a signature, so with keys it is neither served nor
+// read: a signed registry and go-micro's own mdns registry do not see
+// each other. Keys are named by id only (registry.KeyID) and are in no
+// log line, error or doctor output (tested).
+//
+// Limits: a registry caches at most MaxNodesPerHost nodes of one host
+// (25,000 by default) and registry.MaxServices names and registry.MaxNodes
+// nodes in all (50,000 and 200,000); a host past its limit has the excess
+// refused, logged once and named by doctor's limits check, until its
+// records expire or say goodbye. Every packet is parsed by miekg/dns and
+// decoded with bounds (zlib output capped, every service validated); the
+// decoders and the responder's handling of queries are fuzzed in CI.
+//
 // # Tests
 //
 // Its tests run in a private network namespace that the test binary

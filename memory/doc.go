@@ -9,4 +9,11 @@
 // registrytest.FakeClock) and WatchQueue each watcher's queue, both when
 // the registry is built (in Init they are an error wrapping
 // registry.ErrOption).
+//
+// # Security
+//
+// Who can register: only code in this process; nothing listens on the
+// network. Limits: at most registry.MaxServices names and
+// registry.MaxNodes nodes (50,000 and 200,000 by default); a Register past
+// them returns an error wrapping registry.ErrLimit and changes nothing.
 package memory

@@ -215,15 +215,17 @@ func floodOnce(b *testing.B, n int) {
 	close(stopFlood)
 	wg.Wait()
 	b.StopTimer()
-	// Settled: the flood's last messages handled, the heap stops falling.
-	after := heapInUse()
-	until(2*time.Minute, func() bool {
+	// Settled: the flood's last messages handled, this process idle (less
+	// than 5% of a core over a second), then the heap as it holds.
+	busy := cpuTime(b, os.Getpid())
+	until(3*time.Minute, func() bool {
 		time.Sleep(time.Second)
-		now := heapInUse()
-		settled := now > after*0.98
-		after = min(after, now)
-		return settled
+		now := cpuTime(b, os.Getpid())
+		idle := now-busy < 50*time.Millisecond
+		busy = now
+		return idle
 	})
+	after := heapInUse()
 	lost := 0
 	for round := range 2 {
 		for i := range legitServices {

@@ -108,7 +108,7 @@ func (r *Registry) drop(why string, rr dns.RR, from *net.UDPAddr) {
 	r.mu.Lock()
 	d := &r.dropped
 	if d.count == nil {
-		d.count, d.logged, d.since = map[string]int64{}, map[string]bool{}, time.Now()
+		d.count, d.logged = map[string]int64{}, map[string]bool{}
 	}
 	d.count[why]++
 	d.last = slices.DeleteFunc(d.last, func(l string) bool { return l == line })

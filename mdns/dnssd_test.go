@@ -118,17 +118,9 @@ func cutTo(s string, n int) string { return s[:min(len(s), n)] }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// announced waits until every one of instances (readable labels) has been
-// multicast in at least n responses, as heard by a plain listener on the
-// mDNS group: a node is announced at once and again a second later.
-type announcements struct {
-	mu    sync.Mutex
-	count map[string]int
-	conn  *net.UDPConn
-	done  chan struct{}
-}
-
-func listenAnnouncements(t *testing.T) *announcements {
+// listenGroup hands every response multicast to lo's mDNS group to
+// handle, from a plain listener, until the test ends.
+func listenGroup(t *testing.T, handle func(*dns.Msg)) {
 	t.Helper()
 	lo, err := net.InterfaceByName("lo")
 	if err != nil {
@@ -138,9 +130,9 @@ func listenAnnouncements(t *testing.T) *announcements {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &announcements{count: map[string]int{}, conn: c, done: make(chan struct{})}
+	done := make(chan struct{})
 	go func() {
-		defer close(a.done)
+		defer close(done)
 		buf := make([]byte, 65536)
 		for {
 			n, _, err := c.ReadFromUDP(buf)
@@ -148,20 +140,40 @@ func listenAnnouncements(t *testing.T) *announcements {
 				return
 			}
 			var m dns.Msg
-			if m.Unpack(buf[:n]) != nil || !m.Response {
-				continue
+			if m.Unpack(buf[:n]) == nil && m.Response {
+				handle(&m)
 			}
-			a.mu.Lock()
-			for _, rr := range m.Answer {
-				if srv, ok := rr.(*dns.SRV); ok && srv.Hdr.Ttl > 0 {
-					label, _, _ := strings.Cut(srv.Hdr.Name, "._microreg.")
-					a.count[unescape(label)]++
-				}
-			}
-			a.mu.Unlock()
 		}
 	}()
-	t.Cleanup(func() { _ = c.Close(); <-a.done })
+	t.Cleanup(func() { _ = c.Close(); <-done })
+}
+
+// instanceLabel is the readable instance name of a record's name.
+func instanceLabel(name string) string {
+	label, _, _ := strings.Cut(name, "._microreg.")
+	return unescape(label)
+}
+
+// announcements counts, by readable instance name, the responses that
+// carry a node's SRV: a node is announced at once and again a second
+// later.
+type announcements struct {
+	mu    sync.Mutex
+	count map[string]int
+}
+
+func listenAnnouncements(t *testing.T) *announcements {
+	t.Helper()
+	a := &announcements{count: map[string]int{}}
+	listenGroup(t, func(m *dns.Msg) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		for _, rr := range m.Answer {
+			if srv, ok := rr.(*dns.SRV); ok && srv.Hdr.Ttl > 0 {
+				a.count[instanceLabel(srv.Hdr.Name)]++
+			}
+		}
+	})
 	return a
 }
 

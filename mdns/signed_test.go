@@ -113,45 +113,25 @@ func TestSignedRecordsIgnoreForgers(t *testing.T) {
 	}
 }
 
-// capture keeps the microreg TXT records multicast on lo, by node id.
+// capture keeps the microreg TXT records multicast on lo, by readable
+// instance name.
 type capture struct {
 	mu   sync.Mutex
 	txts map[string][]*dns.TXT
-	conn *net.UDPConn
-	done chan struct{}
 }
 
 func captureTXT(t *testing.T) *capture {
 	t.Helper()
-	lo, _ := net.InterfaceByName("lo")
-	c, err := net.ListenMulticastUDP("udp4", lo, &net.UDPAddr{IP: net.IPv4(224, 0, 0, 251), Port: 5353})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp := &capture{txts: map[string][]*dns.TXT{}, conn: c, done: make(chan struct{})}
-	go func() {
-		defer close(cp.done)
-		buf := make([]byte, 65536)
-		for {
-			n, _, err := c.ReadFromUDP(buf)
-			if err != nil {
-				return
+	cp := &capture{txts: map[string][]*dns.TXT{}}
+	listenGroup(t, func(m *dns.Msg) {
+		cp.mu.Lock()
+		defer cp.mu.Unlock()
+		for _, rr := range m.Answer {
+			if txt, ok := rr.(*dns.TXT); ok && slices.Contains(txt.Txt, "mr=1") && txt.Hdr.Ttl > 0 {
+				cp.txts[instanceLabel(txt.Hdr.Name)] = append(cp.txts[instanceLabel(txt.Hdr.Name)], txt)
 			}
-			var m dns.Msg
-			if m.Unpack(buf[:n]) != nil || !m.Response {
-				continue
-			}
-			cp.mu.Lock()
-			for _, rr := range m.Answer {
-				if txt, ok := rr.(*dns.TXT); ok && slices.Contains(txt.Txt, "mr=1") && txt.Hdr.Ttl > 0 {
-					label, _, _ := strings.Cut(txt.Hdr.Name, "._microreg.")
-					cp.txts[unescape(label)] = append(cp.txts[unescape(label)], txt)
-				}
-			}
-			cp.mu.Unlock()
 		}
-	}()
-	t.Cleanup(func() { _ = c.Close(); <-cp.done })
+	})
 	return cp
 }
 

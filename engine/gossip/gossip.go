@@ -42,7 +42,7 @@ type Registry struct {
 	// refused, what was refused for the limits.
 	perOrigin    map[string]int
 	maxPerMember int
-	refused      refusals
+	refused      engine.Refusals
 	dead         map[string]int64 // origin -> epoch declared dead
 	// silenced drops memberlist's log lines once the node is closed.
 	silenced atomic.Bool

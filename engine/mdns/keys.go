@@ -5,7 +5,6 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/miekg/dns"
 
@@ -21,7 +20,6 @@ type dropStats struct {
 	count  map[string]int64 // by reason
 	logged map[string]bool  // reason, sender and instance: logged once
 	last   []string         // the last few, newest first
-	since  time.Time        // when the first was dropped
 }
 
 // keysFrom returns the keys Keys gives, or else EnvKey's, each checked.

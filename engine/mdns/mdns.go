@@ -60,7 +60,7 @@ type Registry struct {
 	// the limits refused (limits.go).
 	hosts      map[string]map[string]time.Time
 	maxPerHost int
-	refused    refusals
+	refused    engine.Refusals
 
 	keysMu sync.RWMutex
 	keys   *keyring        // nil: records are neither signed nor checked

@@ -195,7 +195,7 @@ func floodOnce(b *testing.B, n int) {
 	// The legitimate member keeps registering during the flood.
 	for i := range legitServices {
 		register(1, i)
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // spread over the flood's first two seconds, as deploys are
 	}
 	select {
 	case <-done:
@@ -219,7 +219,7 @@ func floodOnce(b *testing.B, n int) {
 	// than 5% of a core over a second), then the heap as it holds.
 	busy := cpuTime(b, os.Getpid())
 	until(3*time.Minute, func() bool {
-		time.Sleep(time.Second)
+		time.Sleep(time.Second) // the window the CPU used is measured over
 		now := cpuTime(b, os.Getpid())
 		idle := now-busy < 50*time.Millisecond
 		busy = now

@@ -42,9 +42,11 @@ func (r *Registry) previous(one *engine.Service) (conflict int, at int64) {
 }
 
 // checkConflict resolves a conflict srv makes with one of this registry's
-// instance names, if it makes one.
+// instance names, if it makes one. A signed registry (Keys) does not: an
+// SRV record carries no signature, and a host without the key must not be
+// able to make its nodes change names.
 func (r *Registry) checkConflict(srv *dns.SRV) {
-	if srv.Hdr.Ttl == 0 {
+	if srv.Hdr.Ttl == 0 || r.keyring() != nil {
 		return
 	}
 	r.mu.Lock()

@@ -158,3 +158,39 @@ func TestOlderMicroregIsAnsweredAndAsked(t *testing.T) {
 		}
 	}
 }
+
+// An SRV record for one of our instance names that points at another
+// host renames the loser (RFC 6762 §9, §8.2's tie-break), unless the
+// registry is signed: SRV records carry no signature.
+func TestConflictRenamesUnlessSigned(t *testing.T) {
+	for _, signed := range []bool{false, true} {
+		r := &Registry{domain: "local", own: map[string]*ownNode{}, names: map[string]*ownNode{}, maxPerHost: 10}
+		r.out = newSender(func(string, ...any) {})
+		r.out.close() // nothing is sent
+		if signed {
+			r.keys = newKeyring([][]byte{make([]byte, 32)})
+		}
+		s := &engine.Service{Name: "greeter", Version: "1", Nodes: []*engine.Node{{Id: "g1", Address: "127.0.0.1:9000"}}}
+		own, err := r.newOwn(s, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		own.ttl = DefaultTTL
+		key := nodeLabel(s.Name, s.Version, "g1")
+		r.setOwnLocked(key, own)
+		// The data compare as they travel, label lengths first: a 1-byte
+		// label is earlier than our 26-byte "mr…" target (ours wins), a
+		// 28-byte one later (ours loses).
+		for _, target := range []string{"a.local.", strings.Repeat("z", 28) + ".local."} {
+			srv := &dns.SRV{Hdr: dns.RR_Header{Name: own.mr.instance, Rrtype: dns.TypeSRV, Class: dns.ClassINET, Ttl: 120}, Priority: 10, Weight: 1, Port: 9000, Target: target}
+			r.learn(&dns.Msg{MsgHdr: dns.MsgHdr{Response: true}, Answer: []dns.RR{srv}}, nil)
+		}
+		got := r.own[key]
+		switch {
+		case signed && (got.conflict != 0 || got.mr.instance != own.mr.instance):
+			t.Fatalf("a signed registry renamed its node to %q on an unsigned SRV", got.mr.label)
+		case !signed && (got.conflict != 2 || got.mr.label != "greeter 1 [g1] (2)"):
+			t.Fatalf("after losing a conflict the node is %q (conflict %d), want \"greeter 1 [g1] (2)\"", got.mr.label, got.conflict)
+		}
+	}
+}

@@ -119,7 +119,10 @@
 // with keys reads only records signed with one of them. A host without the
 // key that announces a service's name at its own address is ignored;
 // so is a captured announcement sent back as a goodbye, or an older one
-// sent back after the node moved. What was dropped is counted, logged
+// sent back after the node moved; and since SRV records carry no
+// signature, a signed registry never renames its nodes over a conflict
+// (an unsigned SRV could otherwise make them change names). What was
+// dropped is counted, logged
 // once per sender and instance, and shown by doctor's signatures check.
 // Keys rotate with no downtime as gossip's do (see Keys). go-micro's
 // format cannot carry a signature, so with keys it is neither served nor

@@ -24,6 +24,7 @@ import (
 	"github.com/microreg/microreg/registry"
 
 	_ "github.com/microreg/microreg/consul"
+	_ "github.com/microreg/microreg/etcd"
 	_ "github.com/microreg/microreg/mdns"
 	_ "github.com/microreg/microreg/memory"
 )

@@ -32,6 +32,7 @@ import (
 
 	// Every backend of this module, so that --registry=NAME finds it.
 	_ "github.com/microreg/microreg/consul"
+	_ "github.com/microreg/microreg/etcd"
 	_ "github.com/microreg/microreg/gossip"
 	_ "github.com/microreg/microreg/mdns"
 	_ "github.com/microreg/microreg/memory"

@@ -16,8 +16,10 @@ import (
 	"github.com/microreg/microreg/engine"
 	econsul "github.com/microreg/microreg/engine/consul"
 	egossip "github.com/microreg/microreg/engine/gossip"
+	eetcd "github.com/microreg/microreg/engine/etcd"
 	emdns "github.com/microreg/microreg/engine/mdns"
 	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/internal/etcdtest"
 	"github.com/microreg/microreg/internal/greet"
 	"github.com/microreg/microreg/internal/proctest"
 )
@@ -38,7 +40,8 @@ type Backend struct {
 }
 
 // Backends are gossip (a seed node in the test), mdns (on lo: the test
-// binary must run in a private network namespace) and consul (a dev agent).
+// binary must run in a private network namespace), consul (a dev agent)
+// and etcd (one member).
 var Backends = []Backend{
 	{
 		Name: "gossip",
@@ -74,6 +77,16 @@ var Backends = []Backend{
 			return []string{"--registry=consul", "--registry_address=" + agent.HTTPAddr}, obs
 		},
 		KilledWithin: 20 * time.Second, // the TTL check goes critical
+	},
+	{
+		Name: "etcd",
+		Flags: func(t *testing.T) ([]string, engine.Registry) {
+			m := etcdtest.Start(t)
+			obs := eetcd.Open(engine.Addrs(m.Addr))
+			t.Cleanup(func() { _ = obs.Close() })
+			return []string{"--registry=etcd", "--registry_address=" + m.Addr}, obs
+		},
+		KilledWithin: 10 * time.Second, // the lease's TTL: the 2 s RegisterTTL
 	},
 }
 

@@ -15,8 +15,8 @@ import (
 
 	"github.com/microreg/microreg/engine"
 	econsul "github.com/microreg/microreg/engine/consul"
-	egossip "github.com/microreg/microreg/engine/gossip"
 	eetcd "github.com/microreg/microreg/engine/etcd"
+	egossip "github.com/microreg/microreg/engine/gossip"
 	emdns "github.com/microreg/microreg/engine/mdns"
 	"github.com/microreg/microreg/internal/consultest"
 	"github.com/microreg/microreg/internal/etcdtest"

@@ -32,6 +32,7 @@ import (
 
 	// Every backend of this module, so that --registry=NAME finds it.
 	_ "github.com/microreg/microreg/micro5/consul"
+	_ "github.com/microreg/microreg/micro5/etcd"
 	_ "github.com/microreg/microreg/micro5/gossip"
 	_ "github.com/microreg/microreg/micro5/mdns"
 	_ "github.com/microreg/microreg/micro5/memory"

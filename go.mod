@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/brutella/dnssd v1.2.14
 	github.com/go-micro/plugins/v4/registry/consul v1.2.1
+	github.com/go-micro/plugins/v4/registry/etcd v1.2.0
 	github.com/hashicorp/consul/api v1.34.1
 	github.com/hashicorp/memberlist v0.5.4
 	github.com/libp2p/zeroconf/v2 v2.2.0

@@ -239,3 +239,7 @@ func newPlugin(t *testing.T, opts ...mregistry.Option) mregistry.Registry {
 	t.Cleanup(func() { _ = cli.Close() })
 	return r
 }
+
+func newRegistry(addr string, opts ...registry.Option) (*etcd.Registry, error) {
+	return etcd.New(append([]registry.Option{registry.Addrs(addr)}, opts...)...)
+}

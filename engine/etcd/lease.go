@@ -2,9 +2,11 @@ package etcd
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/microreg/microreg/engine"
@@ -66,18 +68,26 @@ func (c *Registry) keepAlive(l *lease, ch <-chan *clientv3.LeaseKeepAliveRespons
 	for range ch {
 		c.keepalives.Add(1)
 	}
+	if c.ctx.Err() == nil && c.drop(l) {
+		c.repair()
+	}
+}
+
+// drop forgets l, which etcd no longer has, if it is the current lease
+// (and says whether it was): the next write grants a new lease.
+func (c *Registry) drop(l *lease) bool {
 	c.mu.Lock()
 	current := c.lease == l
 	if current {
 		c.lease = nil
 	}
 	c.mu.Unlock()
-	if !current || c.ctx.Err() != nil {
-		return
+	if current {
+		l.cancel()
+		c.leasesLost.Add(1)
+		c.logf(engine.WarnLevel, "etcd: lease %x lost; registering this registry's nodes again", int64(l.id))
 	}
-	c.leasesLost.Add(1)
-	c.logf(engine.WarnLevel, "etcd: lease %x lost; registering this registry's nodes again", int64(l.id))
-	c.repair()
+	return current
 }
 
 // letGo stops keeping l alive and revokes it, which deletes every key
@@ -167,8 +177,19 @@ func (c *Registry) restore(ctx context.Context) (int, error) {
 	return c.restoreLocked(ctx, cli)
 }
 
-// restoreLocked is restore with c.opMu held and the client in hand.
+// restoreLocked is restore with c.opMu held and the client in hand. A
+// lease etcd no longer has (revoked, expired) is dropped at once, before
+// its keepalive stream says so, and the nodes go on a new one.
 func (c *Registry) restoreLocked(ctx context.Context, cli *clientv3.Client) (int, error) {
+	n, err := c.restoreOnce(ctx, cli)
+	if errors.Is(err, rpctypes.ErrLeaseNotFound) {
+		n, err = c.restoreOnce(ctx, cli)
+	}
+	return n, err
+}
+
+// restoreOnce is one pass of restoreLocked.
+func (c *Registry) restoreOnce(ctx context.Context, cli *clientv3.Client) (int, error) {
 	l, err := c.currentLease(ctx, cli, 0)
 	if err != nil {
 		return 0, err
@@ -238,6 +259,9 @@ func (c *Registry) put(ctx context.Context, cli *clientv3.Client, key string, l 
 		return 0, nil
 	}
 	resp, err := cli.Put(ctx, key, string(m.val), clientv3.WithLease(l.id))
+	if errors.Is(err, rpctypes.ErrLeaseNotFound) {
+		c.drop(l)
+	}
 	if err != nil {
 		return 0, classify("put "+key, err)
 	}

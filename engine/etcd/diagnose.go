@@ -52,6 +52,7 @@ func (c *Registry) Diagnose(ctx context.Context, service string) []engine.Findin
 	out = append(out, engine.Finding{Check: "leader", Status: engine.StatusOK, Finding: fmt.Sprintf("member %x leads, raft term %d", status.Leader, status.RaftTerm)})
 	out = append(out, c.checkAuth(ctx, cli))
 	out = append(out, c.checkLease(ctx, cli))
+	out = append(out, c.checkView())
 	if service != "" {
 		out = append(out, c.checkService(ctx, cli, service))
 	}
@@ -198,4 +199,24 @@ func (c *Registry) checkService(ctx context.Context, cli *clientv3.Client, servi
 		return engine.Finding{Check: "service", Status: engine.StatusWarn, Finding: fmt.Sprintf("%d node(s) under %s; %d key(s) hold no registration", nodes, dir, bad)}
 	}
 	return engine.Finding{Check: "service", Status: engine.StatusOK, Finding: fmt.Sprintf("%d node(s) under %s, each on a lease", nodes, dir)}
+}
+
+// checkView reports the view: its revision, and how often it was listed
+// again.
+func (c *Registry) checkView() engine.Finding {
+	v := c.view
+	select {
+	case <-v.ready:
+	default:
+		return engine.Finding{Check: "view", Status: engine.StatusWarn, Finding: "not listed yet",
+			Fix: "the registry lists etcd at its first use: see the endpoint and auth checks"}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	f := engine.Finding{Check: "view", Status: engine.StatusOK,
+		Finding: fmt.Sprintf("%d key(s) at revision %d; listed again %d time(s), %d after a compaction", len(v.keys), v.rev, v.relists, v.compacted)}
+	if v.lastErr != nil {
+		f.Status, f.Fix = engine.StatusWarn, "the last watch ended with: "+v.lastErr.Error()+"; the view lists etcd again and goes on"
+	}
+	return f
 }

@@ -255,6 +255,20 @@ func (c *Registry) Register(s *engine.Service, opts ...engine.RegisterOption) er
 		}
 		plans[i] = plan{key, val}
 	}
+	var deadline time.Time
+	if o.TTL > 0 {
+		deadline = time.Now().Add(o.TTL)
+	}
+	// A node this registry holds is registered again even if etcd cannot
+	// be reached now: go-micro's server goes on trying, and an outage is
+	// no reason for the node to expire here when etcd is back.
+	c.mu.Lock()
+	for _, p := range plans {
+		if m := c.mine[p.key]; m != nil {
+			m.deadline = deadline
+		}
+	}
+	c.mu.Unlock()
 	ctx, cancel := c.callCtx(o.Context)
 	defer cancel()
 	cli, err := c.conn.client(ctx)
@@ -271,22 +285,14 @@ func (c *Registry) Register(s *engine.Service, opts ...engine.RegisterOption) er
 	if err != nil {
 		return fmt.Errorf("etcd: register %s: %w", s.Name, err)
 	}
-	var deadline time.Time
-	if o.TTL > 0 {
-		deadline = time.Now().Add(o.TTL)
-	}
 	prev := map[string]*owned{}
 	c.mu.Lock()
 	for _, p := range plans {
 		m := c.mine[p.key]
 		prev[p.key] = m
 		if m == nil || !bytes.Equal(m.val, p.val) {
-			c.mine[p.key] = &owned{name: s.Name, val: p.val}
+			c.mine[p.key] = &owned{name: s.Name, val: p.val, deadline: deadline}
 		}
-		if m != nil && m.deadline != deadline {
-			prev[p.key] = m.clone()
-		}
-		c.mine[p.key].deadline = deadline
 	}
 	c.mu.Unlock()
 	var last int64

@@ -32,8 +32,6 @@ type owned struct {
 	deadline time.Time        // when it expires unless registered again; zero for never
 }
 
-func (m *owned) clone() *owned { c := *m; return &c }
-
 // ttlSeconds is d as a lease TTL: whole seconds, rounded up.
 func ttlSeconds(d time.Duration) int64 {
 	return max(1, int64(math.Ceil(d.Seconds())))

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -33,13 +34,14 @@ type view struct {
 
 	ready chan struct{} // closed after the first listing
 
-	mu      sync.Mutex
-	keys    map[string]entry
-	byName  map[string]map[string]struct{} // service name -> its keys
-	rev     int64                          // the revision the view is at
-	revWake chan struct{}                  // closed and replaced when rev moves
-	lastErr error
-	relists int // listings after the first (doctor, tests)
+	mu        sync.Mutex
+	keys      map[string]entry
+	byName    map[string]map[string]struct{} // service name -> its keys
+	rev       int64                          // the revision the view is at
+	revWake   chan struct{}                  // closed and replaced when rev moves
+	lastErr   error
+	relists   int // listings after the first (doctor, tests)
+	compacted int // watches ended by a compaction past their revision
 }
 
 func newView(r *Registry) *view {
@@ -148,7 +150,10 @@ func (v *view) watch(ctx context.Context, cli *clientv3.Client, rev int64) error
 	ch := cli.Watch(wctx, v.r.prefix, clientv3.WithPrefix(), clientv3.WithRev(rev+1), clientv3.WithProgressNotify())
 	for resp := range ch {
 		if resp.CompactRevision != 0 {
-			return errors.New("compacted past the view's revision")
+			v.mu.Lock()
+			v.compacted++
+			v.mu.Unlock()
+			return fmt.Errorf("etcd compacted to revision %d, past the view's %d", resp.CompactRevision, rev)
 		}
 		if err := resp.Err(); err != nil {
 			return err

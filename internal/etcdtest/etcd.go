@@ -269,17 +269,28 @@ func (c *Cluster) ReplaceEmpty(tb TB, m *Member) {
 		}
 	}
 	cli := Client(tb, others...)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	list, err := cli.MemberList(ctx)
 	if err != nil {
 		tb.Fatalf("etcdtest: member list: %v", err)
 	}
 	for _, mm := range list.Members {
-		if mm.Name == m.Name {
-			if _, err := cli.MemberRemove(ctx, mm.ID); err != nil {
+		if mm.Name != m.Name {
+			continue
+		}
+		// etcd refuses to remove a member until the leader has been in
+		// touch with the others long enough (its health interval, 5 s).
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			_, err := cli.MemberRemove(ctx, mm.ID)
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) || !strings.Contains(err.Error(), "unhealthy cluster") {
 				tb.Fatalf("etcdtest: remove %s: %v", m.Name, err)
 			}
+			time.Sleep(200 * time.Millisecond)
 		}
 	}
 	m.Kill()

@@ -107,21 +107,29 @@ func (c *Registry) repair() {
 	}
 }
 
-// lostKeys is told by the view of deleted keys: one of this registry's
-// nodes deleted while it is registered (by an expired lease, a restore
-// from an older snapshot, or another client) is written again.
-func (c *Registry) lostKeys(keys []string) {
+// changedKeys is told by the view of the keys an event deleted and of
+// those it wrote on a lease (keys is the view's, v.mu held): one of this
+// registry's nodes deleted while it is registered (by an expired lease, a
+// restore from an older snapshot, or another client) is written again,
+// and a key on this registry's lease that it does not hold (a write whose
+// Register timed out, committed after all) is deleted.
+func (c *Registry) changedKeys(lost, put []string, keys map[string]entry) {
 	c.mu.Lock()
-	mine := false
-	for _, k := range keys {
+	defer c.mu.Unlock()
+	for _, k := range lost {
 		if _, ok := c.mine[k]; ok {
-			mine = true
-			break
+			c.repair()
+			return
 		}
 	}
-	c.mu.Unlock()
-	if mine {
-		c.repair()
+	if c.lease == nil {
+		return
+	}
+	for _, k := range put {
+		if _, ok := c.mine[k]; !ok && keys[k].lease == int64(c.lease.id) {
+			c.repair()
+			return
+		}
 	}
 }
 
@@ -211,6 +219,27 @@ func (c *Registry) restoreOnce(ctx context.Context, cli *clientv3.Client) (int, 
 			return 0, err
 		}
 		last = max(last, rev)
+	}
+	for _, k := range c.view.onLease(int64(l.id)) {
+		c.mu.Lock()
+		_, ok := c.mine[k]
+		c.mu.Unlock()
+		if ok {
+			continue
+		}
+		// A stray: on this lease, but not registered (its Register
+		// failed, and the write was committed after all).
+		// Only while it is still on this lease: another registry may
+		// have written it since.
+		resp, err := cli.Txn(ctx).If(clientv3.Compare(clientv3.LeaseValue(k), "=", int64(l.id))).
+			Then(clientv3.OpDelete(k)).Commit()
+		if err != nil {
+			return 0, classify("delete "+k, err)
+		}
+		if resp.Succeeded {
+			c.logf(engine.InfoLevel, "etcd: %s deleted: written by a Register that failed", k)
+		}
+		last = max(last, resp.Header.Revision)
 	}
 	c.view.waitRev(ctx, last)
 	c.retire(ctx, cli)

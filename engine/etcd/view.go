@@ -171,7 +171,7 @@ func (v *view) apply(events []*clientv3.Event, rev int64) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	touched := map[string]struct{}{}
-	var lost []string
+	var lost, put []string
 	for _, ev := range events {
 		k := string(ev.Kv.Key)
 		if old, ok := v.keys[k]; ok {
@@ -186,14 +186,15 @@ func (v *view) apply(events []*clientv3.Event, rev int64) {
 			v.index(k, e)
 			touched[e.svc.Name] = struct{}{}
 		}
+		if ev.Kv.Lease != 0 {
+			put = append(put, k)
+		}
 	}
 	v.publish(touched)
 	if rev > 0 {
 		v.setRev(rev)
 	}
-	if len(lost) > 0 {
-		v.r.lostKeys(lost)
-	}
+	v.r.changedKeys(lost, put, v.keys)
 }
 
 func (v *view) index(k string, e entry) {
@@ -286,6 +287,19 @@ func (v *view) waitRev(ctx context.Context, rev int64) {
 			return
 		}
 	}
+}
+
+// onLease are the keys the view holds written under lease.
+func (v *view) onLease(lease int64) []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var out []string
+	for k, e := range v.keys {
+		if e.lease == lease {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // has says whether the view holds key, written under lease.

@@ -269,38 +269,72 @@ func (c *Cluster) ReplaceEmpty(tb TB, m *Member) {
 		}
 	}
 	cli := Client(tb, others...)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	list, err := cli.MemberList(ctx)
-	if err != nil {
-		tb.Fatalf("etcdtest: member list: %v", err)
-	}
-	for _, mm := range list.Members {
-		if mm.Name != m.Name {
-			continue
-		}
-		// etcd refuses to remove a member until the leader has been in
-		// touch with the others long enough (its health interval, 5 s).
-		deadline := time.Now().Add(30 * time.Second)
+	// Each step is tried again until it succeeds: etcd refuses to change
+	// its membership until the leader has been in touch with the others
+	// for its health interval (5 s), and a step can fall in an election.
+	retry := func(what string, op func(ctx context.Context) error) {
+		tb.Helper()
+		deadline := time.Now().Add(60 * time.Second)
 		for {
-			_, err := cli.MemberRemove(ctx, mm.ID)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := op(ctx)
+			cancel()
 			if err == nil {
-				break
+				return
 			}
-			if time.Now().After(deadline) || !strings.Contains(err.Error(), "unhealthy cluster") {
-				tb.Fatalf("etcdtest: remove %s: %v", m.Name, err)
+			if time.Now().After(deadline) {
+				tb.Fatalf("etcdtest: %s %s: %v", what, m.Name, err)
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
+	var id uint64
+	retry("list the members to remove", func(ctx context.Context) error {
+		list, err := cli.MemberList(ctx)
+		if err != nil {
+			return err
+		}
+		for _, mm := range list.Members {
+			if mm.Name == m.Name {
+				id = mm.ID
+				return nil
+			}
+		}
+		return fmt.Errorf("no member named %s", m.Name)
+	})
+	retry("remove", func(ctx context.Context) error {
+		_, err := cli.MemberRemove(ctx, id)
+		if err != nil && strings.Contains(err.Error(), "member not found") {
+			return nil // removed by an attempt that timed out
+		}
+		return err
+	})
 	m.Kill()
 	if err := os.RemoveAll(m.dataDir); err != nil {
 		tb.Fatalf("etcdtest: %v", err)
 	}
-	added, err := cli.MemberAdd(ctx, []string{m.PeerURL})
-	if err != nil {
-		tb.Fatalf("etcdtest: add %s: %v", m.Name, err)
-	}
+	var added *clientv3.MemberAddResponse
+	retry("add", func(ctx context.Context) error {
+		var err error
+		added, err = cli.MemberAdd(ctx, []string{m.PeerURL})
+		if err != nil && strings.Contains(err.Error(), "Peer URLs already exists") {
+			added = nil
+			list, lerr := cli.MemberList(ctx)
+			if lerr != nil {
+				return lerr
+			}
+			for _, mm := range list.Members {
+				if len(mm.PeerURLs) > 0 && mm.PeerURLs[0] == m.PeerURL {
+					added = &clientv3.MemberAddResponse{Member: mm, Members: list.Members}
+				}
+			}
+			if added == nil {
+				return err
+			}
+			return nil
+		}
+		return err
+	})
 	var peers []string
 	for _, mm := range added.Members {
 		name := mm.Name

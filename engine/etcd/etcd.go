@@ -421,6 +421,9 @@ func (c *Registry) ready(ctx context.Context) error {
 		err := c.view.lastErr
 		c.view.mu.Unlock()
 		if err == nil {
+			_, err = c.conn.client(ctx) // why there is no client yet, if there is none
+		}
+		if err == nil {
 			err = classify("list", ctx.Err())
 		}
 		return err

@@ -18,6 +18,7 @@ type Proxy struct {
 	mu     sync.Mutex
 	cut    bool
 	conns  map[net.Conn]struct{}
+	opened int // connections accepted and passed through
 	wg     sync.WaitGroup
 }
 
@@ -69,6 +70,7 @@ func (p *Proxy) pipe(c net.Conn) {
 		return
 	}
 	p.conns[c], p.conns[up] = struct{}{}, struct{}{}
+	p.opened++
 	p.mu.Unlock()
 	done := make(chan struct{}, 2)
 	go func() { _, _ = io.Copy(up, c); done <- struct{}{} }()
@@ -81,6 +83,14 @@ func (p *Proxy) pipe(c net.Conn) {
 	delete(p.conns, c)
 	delete(p.conns, up)
 	p.mu.Unlock()
+}
+
+// Conns returns how many connections are open through the proxy now,
+// and how many it has passed through in all.
+func (p *Proxy) Conns() (open, opened int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.conns) / 2, p.opened
 }
 
 // Cut closes every connection through the proxy and refuses new ones

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/microreg/microreg/engine"
 	"github.com/microreg/microreg/etcd"
@@ -16,37 +15,14 @@ import (
 	"github.com/microreg/microreg/registry/registrytest"
 )
 
-// enableAuth gives etcd a root user, a user "svc" whose role may read and
-// write the registry's prefix, a user "other" whose role may not, and
-// turns auth on.
+// enableAuth gives etcd a user "svc" whose role may read and write the
+// registry's prefix and a user "other" whose role may not, and turns auth
+// on.
 func enableAuth(t *testing.T, m *etcdtest.Member) {
 	t.Helper()
-	cli := etcdtest.Client(t, m.Addr)
-	ctx := ctx5(t)
-	steps := []func() error{
-		func() error { _, err := cli.UserAdd(ctx, "root", "root-secret"); return err },
-		func() error { _, err := cli.UserGrantRole(ctx, "root", "root"); return err },
-		func() error { _, err := cli.RoleAdd(ctx, "registry"); return err },
-		func() error {
-			_, err := cli.RoleGrantPermission(ctx, "registry", "/micro/registry/", clientv3.GetPrefixRangeEnd("/micro/registry/"), clientv3.PermissionType(clientv3.PermReadWrite))
-			return err
-		},
-		func() error { _, err := cli.UserAdd(ctx, "svc", "svc-secret"); return err },
-		func() error { _, err := cli.UserGrantRole(ctx, "svc", "registry"); return err },
-		func() error { _, err := cli.RoleAdd(ctx, "elsewhere"); return err },
-		func() error {
-			_, err := cli.RoleGrantPermission(ctx, "elsewhere", "/other/", clientv3.GetPrefixRangeEnd("/other/"), clientv3.PermissionType(clientv3.PermReadWrite))
-			return err
-		},
-		func() error { _, err := cli.UserAdd(ctx, "other", "other-secret"); return err },
-		func() error { _, err := cli.UserGrantRole(ctx, "other", "elsewhere"); return err },
-		func() error { _, err := cli.AuthEnable(ctx); return err },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	etcdtest.AddUser(t, m, "svc", "svc-secret", "/micro/registry/")
+	etcdtest.AddUser(t, m, "other", "other-secret", "/other/")
+	etcdtest.EnableAuth(t, m)
 }
 
 // With etcd's auth on: a user whose role holds the prefix registers and
@@ -65,7 +41,7 @@ func TestAuth(t *testing.T) {
 	d := registrytest.Diagnose(r, "vault")
 	registrytest.WantFinding(t, d, "auth", engine.StatusOK, `auth on; user "svc"`)
 	registrytest.WantFinding(t, d, "lease", engine.StatusOK, "1 node(s)")
-	registrytest.WantFinding(t, d, "service", engine.StatusOK, "1 node(s)")
+	registrytest.WantFinding(t, d, "keys", engine.StatusOK, "1 node(s)")
 
 	for _, c := range []struct {
 		name string

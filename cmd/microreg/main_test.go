@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/microreg/microreg/consul"
+	"github.com/microreg/microreg/etcd"
 	"github.com/microreg/microreg/gossip"
 	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/internal/etcdtest"
 	"github.com/microreg/microreg/internal/proctest"
 	"github.com/microreg/microreg/internal/wait"
 	"github.com/microreg/microreg/registry"
@@ -168,6 +170,35 @@ func TestConsul(t *testing.T) {
 		t.Fatalf("deregister: %d %q %q", code, out, errOut)
 	}
 	wait.Until(t, 15*time.Second, "the orphan is gone after deregister", func() bool { return !present(obs, "cli.orphan") })
+}
+
+func TestEtcd(t *testing.T) {
+	m := etcdtest.Start(t)
+	obs := etcd.NewRegistry(registry.Addrs(m.Addr))
+	defer registry.Close(obs)
+	flags := []string{"--registry=etcd", "--registry_address=" + m.Addr}
+	exercise(t, flags, obs)
+
+	// On etcd too, deregister removes what a killed process left behind
+	// (before its lease runs out).
+	file := writeService(t, svc("cli.orphan", "o1"))
+	reg := proctest.Start(t, bin, nil, append(flags, "register", file)...)
+	reg.WaitLine(t, "registered cli.orphan", 15*time.Second)
+	if err := reg.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, 15*time.Second, "the orphan is seen", func() bool { return present(obs, "cli.orphan") })
+	if out, errOut, code := cli(t, append(flags, "deregister", file)...); code != 0 || !strings.Contains(out, "deregistered cli.orphan") {
+		t.Fatalf("deregister: %d %q %q", code, out, errOut)
+	}
+	wait.Until(t, 15*time.Second, "the orphan is gone after deregister", func() bool { return !present(obs, "cli.orphan") })
+
+	out, errOut, code := cli(t, append(flags, "doctor", "cli.orphan")...)
+	for _, want := range []string{"endpoint", "cluster", "1 of 1 members answer", "leader", "auth off, etcd on loopback only", "lease", "view", "keys"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor on etcd (exit %d) lacks %q:\n%s%s", code, want, out, errOut)
+		}
+	}
 }
 
 func TestErrorsAreOneLineAndNonZero(t *testing.T) {

@@ -13,8 +13,10 @@ import (
 	"go-micro.dev/v4/logger"
 
 	"github.com/microreg/microreg/consul"
+	"github.com/microreg/microreg/etcd"
 	"github.com/microreg/microreg/gossip"
 	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/internal/etcdtest"
 	"github.com/microreg/microreg/registry"
 )
 
@@ -23,7 +25,8 @@ import (
 func cliEnv(t *testing.T, env []string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(append(os.Environ(), "MICRO_REGISTRY=", "MICRO_REGISTRY_ADDRESS=", registry.EnvKey+"=", "CONSUL_HTTP_TOKEN="), env...)
+	cmd.Env = append(append(os.Environ(), "MICRO_REGISTRY=", "MICRO_REGISTRY_ADDRESS=", registry.EnvKey+"=", "CONSUL_HTTP_TOKEN=",
+		"ETCD_USERNAME=", "ETCD_PASSWORD=", "ETCD_ENDPOINTS="), env...)
 	out, _ := cmd.CombinedOutput()
 	return string(out)
 }
@@ -102,7 +105,7 @@ func runsWithSecret(t *testing.T, flags, right, wrong []string, secrets ...strin
 	}
 }
 
-// TestSecretsStaySecret: the Consul token and the gossip key are in no
+// TestSecretsStaySecret: the Consul token, the etcd password and the gossip key are in no
 // output of the CLI, backend logs, errors and doctor included. (The mDNS
 // keys: TestMDNSKeysStaySecret in mdns, inside its network namespace.)
 func TestSecretsStaySecret(t *testing.T) {
@@ -116,6 +119,19 @@ func TestSecretsStaySecret(t *testing.T) {
 		}
 		runsWithSecret(t, []string{"--registry=consul", "--registry_address=" + agent.HTTPAddr},
 			[]string{"CONSUL_HTTP_TOKEN=" + token}, []string{"CONSUL_HTTP_TOKEN=" + wrong}, token, wrong)
+	})
+	t.Run("etcd", func(t *testing.T) {
+		const password, wrong = "7he-e7cd-pa55w0rd-0f-5vc", "n07-7he-pa55w0rd-a7-a11"
+		m := etcdtest.Start(t)
+		etcdtest.AddUser(t, m, "svc", password, "/micro/registry/")
+		etcdtest.EnableAuth(t, m)
+		root := etcd.NewRegistry(registry.Addrs(m.Addr), etcd.Auth("svc", password))
+		defer registry.Close(root)
+		if err := root.Register(svc("cli.secret", "s1")); err != nil {
+			t.Fatal(err)
+		}
+		runsWithSecret(t, []string{"--registry=etcd", "--registry_address=" + m.Addr, "--timeout=2s"},
+			[]string{"ETCD_USERNAME=svc", "ETCD_PASSWORD=" + password}, []string{"ETCD_USERNAME=svc", "ETCD_PASSWORD=" + wrong}, password, wrong)
 	})
 	t.Run("gossip", func(t *testing.T) {
 		key, _ := registry.NewKey()

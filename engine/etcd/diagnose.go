@@ -172,7 +172,7 @@ func (c *Registry) checkService(ctx context.Context, cli *clientv3.Client, servi
 	dir = dir[:len(dir)-1]
 	resp, err := cli.Get(gctx, dir, clientv3.WithPrefix())
 	if err != nil {
-		return engine.Finding{Check: "service", Status: engine.StatusFail, Finding: classify("read "+dir, err).Error()}
+		return engine.Finding{Check: "keys", Status: engine.StatusFail, Finding: classify("read "+dir, err).Error()}
 	}
 	nodes, bad, forever := 0, 0, 0
 	for _, kv := range resp.Kvs {
@@ -190,15 +190,15 @@ func (c *Registry) checkService(ctx context.Context, cli *clientv3.Client, servi
 	}
 	switch {
 	case nodes == 0:
-		return engine.Finding{Check: "service", Status: engine.StatusFail, Finding: fmt.Sprintf("no key of %s under %s", service, dir),
+		return engine.Finding{Check: "keys", Status: engine.StatusFail, Finding: fmt.Sprintf("no key of %s under %s", service, dir),
 			Fix: "is the service running with --registry=etcd, the same etcd and the same prefix? see etcdctl get --prefix " + dir}
 	case forever > 0:
-		return engine.Finding{Check: "service", Status: engine.StatusWarn, Finding: fmt.Sprintf("%d node(s) under %s, %d with no lease: they never expire", nodes, dir, forever),
+		return engine.Finding{Check: "keys", Status: engine.StatusWarn, Finding: fmt.Sprintf("%d node(s) under %s, %d with no lease: they never expire", nodes, dir, forever),
 			Fix: "a node written without a lease (a go-micro etcd registry given no RegisterTTL) stays after its process dies: etcdctl del " + dir + "<node id>"}
 	case bad > 0:
-		return engine.Finding{Check: "service", Status: engine.StatusWarn, Finding: fmt.Sprintf("%d node(s) under %s; %d key(s) hold no registration", nodes, dir, bad)}
+		return engine.Finding{Check: "keys", Status: engine.StatusWarn, Finding: fmt.Sprintf("%d node(s) under %s; %d key(s) hold no registration", nodes, dir, bad)}
 	}
-	return engine.Finding{Check: "service", Status: engine.StatusOK, Finding: fmt.Sprintf("%d node(s) under %s, each on a lease", nodes, dir)}
+	return engine.Finding{Check: "keys", Status: engine.StatusOK, Finding: fmt.Sprintf("%d node(s) under %s, each on a lease", nodes, dir)}
 }
 
 // checkView reports the view: its revision, and how often it was listed

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/microreg/microreg/engine"
 	"github.com/microreg/microreg/etcd"
 	"github.com/microreg/microreg/internal/etcdtest"

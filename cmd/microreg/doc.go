@@ -25,8 +25,8 @@
 // On gossip, the CLI is a member of the cluster while it runs: the
 // services a member registers are its own, so `register` holds them until
 // interrupted, and `deregister` removes only what that process
-// registered; on consul, `deregister` removes the instances from the agent
-// whoever registered them.
+// registered; on consul and etcd, `deregister` removes the instances (the
+// keys) whoever registered them: a killed process's, before its TTL.
 //
 // An unknown backend, a backend that cannot start, or a registry that
 // cannot answer is one line on stderr and exit status 1.
@@ -54,6 +54,11 @@
 //     failing check's name and output; none passing is "registered but
 //     hidden"), name (Consul matched the name without case), datacenters
 //     (the same name in another datacenter);
+//   - etcd: endpoint (which answer, etcd's version), cluster (how many
+//     members answer), leader, auth (this user may read the prefix; a
+//     warning when auth is off and etcd is not on loopback), lease (the
+//     registry's, with its TTL), view (revision, relistings, compactions),
+//     keys (the service's keys, and any without a lease: never expire);
 //   - gossip: node (started, its address, cluster name and encryption),
 //     exposure (the bind address, whether other hosts reach it, the keys
 //     by id, never the keys, and the cluster name; a warning for a

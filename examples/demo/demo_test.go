@@ -35,10 +35,11 @@ func TestDemo(t *testing.T) {
 		{"gossip", nil, []string{"the embedded default"}},
 		{"mdns", []string{"--registry=mdns", "--interface=lo"}, []string{"mdns on interface lo"}},
 		{"consul", []string{"--registry=consul"}, []string{"starting a dev agent", "dev agent ready at 127.0.0.1:"}},
+		{"etcd", []string{"--registry=etcd"}, []string{"starting one etcd member", "etcd ready at 127.0.0.1:"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(bin, tc.args...)
-			cmd.Env = append(os.Environ(), "CONSUL_HTTP_ADDR=")
+			cmd.Env = append(os.Environ(), "CONSUL_HTTP_ADDR=", "ETCD_ENDPOINTS=")
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("demo %v: %v\n%s", tc.args, err, out)
@@ -55,11 +56,11 @@ func TestDemo(t *testing.T) {
 }
 
 func TestDemoFailsClearly(t *testing.T) {
-	out, err := exec.Command(build(t), "--registry=etcd").CombinedOutput()
+	out, err := exec.Command(build(t), "--registry=memory").CombinedOutput()
 	if err == nil {
-		t.Fatalf("demo --registry=etcd exited 0:\n%s", out)
+		t.Fatalf("demo --registry=memory exited 0:\n%s", out)
 	}
-	if !strings.Contains(string(out), "demo: --registry=etcd") {
+	if !strings.Contains(string(out), "demo: --registry=memory") {
 		t.Fatalf("no clear message:\n%s", out)
 	}
 }

@@ -4,6 +4,7 @@
 //
 //	go run ./examples/demo                      # gossip on 127.0.0.1: no setup at all
 //	go run ./examples/demo --registry=consul    # CONSUL_HTTP_ADDR, or a dev agent it starts
+//	go run ./examples/demo --registry=etcd      # ETCD_ENDPOINTS, or an etcd it starts
 //	go run ./examples/demo --registry=mdns --interface=eth0
 //
 // It exits 0 when every step worked, and 1 with the reason otherwise.
@@ -21,6 +22,7 @@ import (
 	"github.com/microreg/microreg/examples/greeter"
 	"github.com/microreg/microreg/examples/internal/walk"
 	"github.com/microreg/microreg/internal/consultest"
+	"github.com/microreg/microreg/internal/etcdtest"
 	"github.com/microreg/microreg/mdns"
 	"github.com/microreg/microreg/registry"
 )
@@ -66,8 +68,8 @@ func play() error {
 }
 
 func demo() error {
-	backend := flag.String("registry", greeter.DefaultBackend, "backend: gossip, consul or mdns")
-	address := flag.String("registry_address", "", "the backend's addresses (gossip: members to join; consul: agents)")
+	backend := flag.String("registry", greeter.DefaultBackend, "backend: gossip, consul, etcd or mdns")
+	address := flag.String("registry_address", "", "the backend's addresses (gossip: members to join; consul: agents; etcd: endpoints)")
 	iface := flag.String("interface", "", "mdns: the network interface to use (default: every multicast interface)")
 	name := flag.String("greet", "John", "the name the client greets")
 	timeout := flag.Duration("timeout", 60*time.Second, "how long each step may take")
@@ -102,6 +104,22 @@ func demo() error {
 		}
 		*address = agent.HTTPAddr
 		say("          dev agent ready at %s", *address)
+	case "etcd":
+		if *address == "" {
+			*address = os.Getenv("ETCD_ENDPOINTS")
+		}
+		if *address != "" {
+			say("registry: etcd, the endpoints %s", *address)
+			break
+		}
+		say("registry: etcd; ETCD_ENDPOINTS is not set, so starting one etcd member on 127.0.0.1")
+		say("          (the first time, this builds etcd from tools/etcd: a minute or so)")
+		var m *etcdtest.Member
+		if err := agents.Run(func() { m = etcdtest.Start(agents) }); err != nil {
+			return err
+		}
+		*address = m.Addr
+		say("          etcd ready at %s", *address)
 	case "mdns":
 		if *iface != "" {
 			say("registry: mdns on interface %s", *iface)
@@ -109,7 +127,7 @@ func demo() error {
 			say("registry: mdns on every multicast interface (name one with --interface)")
 		}
 	default:
-		return fmt.Errorf("--registry=%s: this demo runs gossip, consul or mdns (memory lives in one process)", *backend)
+		return fmt.Errorf("--registry=%s: this demo runs gossip, consul, etcd or mdns (memory lives in one process)", *backend)
 	}
 	env := []string{backendEnv + "=" + *backend, addressEnv + "=" + *address, interfaceEnv + "=" + *iface, walk.GreetEnv + "=" + *name}
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"net/http"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -21,7 +22,9 @@ import (
 
 	"github.com/microreg/microreg/etcd"
 	"github.com/microreg/microreg/internal/etcdtest"
+	registrytest5 "github.com/microreg/microreg/micro5/registry/registrytest"
 	"github.com/microreg/microreg/registry"
+	"github.com/microreg/microreg/registry/registrytest"
 )
 
 // etcdContenders build a registry on etcd at addr, with a user and
@@ -384,4 +387,50 @@ func BenchmarkEtcdSteadyState(b *testing.B) {
 			}
 		})
 	}
+}
+
+// rivalEtcdEnv hands a rival report's cases the etcd they share.
+const rivalEtcdEnv = "MICROREG_RIVAL_ETCD"
+
+// TestRivalConformanceEtcd runs the suite against go-micro's v4 etcd
+// plugin on one etcd member and reports what it fails.
+func TestRivalConformanceEtcd(t *testing.T) {
+	if IsRivalChild() {
+		addr := os.Getenv(rivalEtcdEnv)
+		registrytest.Run(t, func(t *testing.T) *registrytest.World {
+			return &registrytest.World{Wait: 4 * time.Second, TTL: 2 * time.Second, Ops: 200,
+				New: func(t *testing.T) registry.Registry { return plugin.NewRegistry(registry.Addrs(addr)) }}
+		})
+		return
+	}
+	if testing.Short() {
+		t.Skip("the rival report runs one process per case; run it without -short")
+	}
+	// One etcd for every case: each case's names are its own.
+	outcomes := RivalConformance(t, "TestRivalConformanceEtcd", 2*time.Minute, rivalEtcdEnv+"="+etcdtest.Start(t).Addr)
+	if len(outcomes) != len(registrytest.Cases()) {
+		t.Fatalf("report covers %d of %d cases", len(outcomes), len(registrytest.Cases()))
+	}
+	LogOutcomes(t, "go-micro etcd plugin", outcomes)
+}
+
+// TestRivalConformanceEtcdV5 runs the suite against go-micro v5's own
+// etcd registry on one etcd member and reports what it fails.
+func TestRivalConformanceEtcdV5(t *testing.T) {
+	if IsRivalChild() {
+		addr := os.Getenv(rivalEtcdEnv)
+		registrytest5.Run(t, func(t *testing.T) *registrytest5.World {
+			return &registrytest5.World{Wait: 4 * time.Second, TTL: 2 * time.Second, Ops: 200,
+				New: func(t *testing.T) mregistry5.Registry { return etcd5.NewEtcdRegistry(mregistry5.Addrs(addr)) }}
+		})
+		return
+	}
+	if testing.Short() {
+		t.Skip("the rival report runs one process per case; run it without -short")
+	}
+	outcomes := RivalConformance(t, "TestRivalConformanceEtcdV5", 2*time.Minute, rivalEtcdEnv+"="+etcdtest.Start(t).Addr)
+	if len(outcomes) != len(registrytest.Cases()) {
+		t.Fatalf("report covers %d of %d cases", len(outcomes), len(registrytest.Cases()))
+	}
+	LogOutcomes(t, "go-micro v5 etcd", outcomes)
 }

@@ -81,17 +81,18 @@ func genNode(name, id, gen string) *registry.Service {
 		Nodes: []*registry.Node{{Id: id, Address: "127.0.0.1:9700", Metadata: map[string]string{"gen": gen}}}}
 }
 
-// A registry cut off from etcd while others change a service, and etcd
-// compacts and defragments past what the registry last saw, lists again
-// when it is back: its watchers get exactly the changes they missed, once
-// each, and lookups answer the new state. While it is cut off, a write
-// fails within its timeout with ErrUnavailable, and lookups answer from
-// its view.
+// A registry cut off from a 3-member cluster while others change a
+// service, and the cluster compacts and every member defragments past what
+// the registry last saw, lists again when it is back: its watchers get
+// exactly the changes they missed, once each, and lookups answer the new
+// state. While it is cut off, a write fails within its timeout with
+// ErrUnavailable, and lookups answer from its view.
 func TestViewResumesAfterCompaction(t *testing.T) {
-	m := etcdtest.Start(t)
+	c := etcdtest.StartCluster(t, 3)
+	m := c.Members[0]
 	proxy := etcdtest.StartProxy(t, m)
 	r := open(t, registry.Addrs(proxy.Addr), registry.Timeout(time.Second))
-	w := open(t, registry.Addrs(m.Addr))
+	w := open(t, registry.Addrs(c.Endpoints()...))
 	rec := record(t, r, registry.WatchService("inv"))
 	for _, id := range []string{"inv-1", "inv-2"} {
 		if err := w.Register(genNode("inv", id, "a")); err != nil {
@@ -128,8 +129,10 @@ func TestViewResumesAfterCompaction(t *testing.T) {
 	if _, err := cli.Compact(ctx, resp.Header.Revision, clientv3.WithCompactPhysical()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cli.Defragment(ctx, m.Addr); err != nil {
-		t.Fatal(err)
+	for _, mm := range c.Members {
+		if _, err := cli.Defragment(ctx, mm.Addr); err != nil {
+			t.Fatal(err)
+		}
 	}
 	proxy.Heal()
 
@@ -285,4 +288,53 @@ func reRegister(t *testing.T, r registry.Registry, s *registry.Service, ttl time
 		}
 	}()
 	t.Cleanup(func() { close(stop); <-done })
+}
+
+// etcd restarted (every watch and the lease stream end): a watcher sees
+// what changed after it came back, once, and the registry's nodes are
+// still there, on the same lease.
+func TestEtcdRestarted(t *testing.T) {
+	m := etcdtest.Start(t)
+	r := open(t, registry.Addrs(m.Addr), registry.Timeout(2*time.Second))
+	w := open(t, registry.Addrs(m.Addr), registry.Timeout(2*time.Second))
+	rec := record(t, r, registry.WatchService("rs"))
+	if err := r.Register(genNode("rs", "rs-1", "a")); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, 0, "create rs-1 a")
+	m.Kill()
+	m.Start(t)
+	m.WaitHealthy(t, 30*time.Second)
+	from := rec.len()
+	wait.Until(t, 20*time.Second, "a registration after the restart", func() error {
+		return w.Register(genNode("rs", "rs-2", "a"))
+	})
+	rec.waitFor(t, from, "update rs-2 a")
+	if got := rec.since(from); len(got) != 1 {
+		t.Errorf("after the restart the watcher saw %q, want only rs-2's update", got)
+	}
+	hasNodes(t, w, "another registry", "rs", "rs-1", "rs-2")
+}
+
+// go-micro's cmd calls Init with the addresses of --registry_address after
+// the registry is built with none: the registry moves to them, and a
+// registry built on an address where no etcd runs works once Init names
+// one that does.
+func TestInitMovesToNewAddresses(t *testing.T) {
+	m := etcdtest.Start(t)
+	r := etcd.NewRegistry(registry.Addrs("127.0.0.1:1"), registry.Timeout(time.Second))
+	defer registry.Close(r)
+	if _, err := r.GetService("moved"); !errors.Is(err, etcd.ErrUnavailable) {
+		t.Fatalf("before Init: %v, want ErrUnavailable", err)
+	}
+	if err := r.Init(registry.Addrs(m.Addr)); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, 10*time.Second, "a Register after Init", func() error {
+		return r.Register(genNode("moved", "moved-1", "a"))
+	})
+	hasNodes(t, r, "the registry", "moved", "moved-1")
+	if err := r.Init(etcd.Prefix("/elsewhere/")); !errors.Is(err, registry.ErrOption) {
+		t.Errorf("Init(etcd.Prefix): %v, want ErrOption", err)
+	}
 }

@@ -156,9 +156,13 @@ func TestConsul(t *testing.T) {
 	defer registry.Close(obs)
 	flags := []string{"--registry=consul", "--registry_address=" + agent.HTTPAddr}
 	exercise(t, flags, obs)
+	deregistersOrphan(t, flags, obs)
+}
 
-	// On consul, deregister removes what another process registered and
-	// left behind (killed before it could deregister).
+// deregistersOrphan: deregister removes what another process registered
+// and left behind (killed before it could deregister).
+func deregistersOrphan(t *testing.T, flags []string, obs registry.Registry) {
+	t.Helper()
 	file := writeService(t, svc("cli.orphan", "o1"))
 	reg := proctest.Start(t, bin, nil, append(flags, "register", file)...)
 	reg.WaitLine(t, "registered cli.orphan", 15*time.Second)
@@ -178,20 +182,7 @@ func TestEtcd(t *testing.T) {
 	defer registry.Close(obs)
 	flags := []string{"--registry=etcd", "--registry_address=" + m.Addr}
 	exercise(t, flags, obs)
-
-	// On etcd too, deregister removes what a killed process left behind
-	// (before its lease runs out).
-	file := writeService(t, svc("cli.orphan", "o1"))
-	reg := proctest.Start(t, bin, nil, append(flags, "register", file)...)
-	reg.WaitLine(t, "registered cli.orphan", 15*time.Second)
-	if err := reg.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	wait.Until(t, 15*time.Second, "the orphan is seen", func() bool { return present(obs, "cli.orphan") })
-	if out, errOut, code := cli(t, append(flags, "deregister", file)...); code != 0 || !strings.Contains(out, "deregistered cli.orphan") {
-		t.Fatalf("deregister: %d %q %q", code, out, errOut)
-	}
-	wait.Until(t, 15*time.Second, "the orphan is gone after deregister", func() bool { return !present(obs, "cli.orphan") })
+	deregistersOrphan(t, flags, obs) // before its lease runs out
 
 	out, errOut, code := cli(t, append(flags, "doctor", "cli.orphan")...)
 	for _, want := range []string{"endpoint", "cluster", "1 of 1 members answer", "leader", "auth off, etcd on loopback only", "lease", "view", "keys"} {

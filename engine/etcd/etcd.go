@@ -406,6 +406,17 @@ func (c *Registry) remove(ctx context.Context, cli *clientv3.Client, keys []stri
 	return errors.Join(errs...)
 }
 
+// viewed starts the view if need be and waits for its first listing, as
+// long as the call's context and the timeout let it.
+func (c *Registry) viewed(parent context.Context) error {
+	if err := c.usable(); err != nil {
+		return err
+	}
+	ctx, cancel := c.callCtx(parent)
+	defer cancel()
+	return c.ready(ctx)
+}
+
 // ready waits for the view's first listing as long as ctx lets it.
 func (c *Registry) ready(ctx context.Context) error {
 	select {
@@ -437,12 +448,7 @@ func (c *Registry) GetService(name string, opts ...engine.GetOption) ([]*engine.
 	if err != nil {
 		return nil, err
 	}
-	if err := c.usable(); err != nil {
-		return nil, err
-	}
-	ctx, cancel := c.callCtx(o.Context)
-	defer cancel()
-	if err := c.ready(ctx); err != nil {
+	if err := c.viewed(o.Context); err != nil {
 		return nil, err
 	}
 	return c.store.Get(name)
@@ -455,12 +461,7 @@ func (c *Registry) ListServices(opts ...engine.ListOption) ([]*engine.Service, e
 	if err != nil {
 		return nil, err
 	}
-	if err := c.usable(); err != nil {
-		return nil, err
-	}
-	ctx, cancel := c.callCtx(o.Context)
-	defer cancel()
-	if err := c.ready(ctx); err != nil {
+	if err := c.viewed(o.Context); err != nil {
 		return nil, err
 	}
 	return c.store.List(), nil

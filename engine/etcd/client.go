@@ -149,13 +149,20 @@ type conn struct {
 	ready chan struct{} // closed once cli is set
 	cli   *clientv3.Client
 
+	// ctx is the client's: it ends at close, after the registry's own
+	// goroutines, so that Close can still revoke the lease.
+	ctx    context.Context
+	cancel context.CancelFunc
+
 	mu      sync.Mutex
 	cfg     clientv3.Config
 	lastErr error // why the last attempt failed
 }
 
 func newConn(cfg clientv3.Config) *conn {
-	return &conn{ready: make(chan struct{}), cfg: cfg}
+	c := &conn{ready: make(chan struct{}), cfg: cfg}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c
 }
 
 // needsDial says whether making the client talks to etcd (it
@@ -163,9 +170,9 @@ func newConn(cfg clientv3.Config) *conn {
 func (c *conn) needsDial() bool { return c.cfg.Username != "" }
 
 // make makes a client that does not talk to etcd before its first call.
-func (c *conn) make(ctx context.Context, timeout time.Duration) error {
+func (c *conn) make(timeout time.Duration) error {
 	cfg := c.cfg
-	cfg.Context, cfg.DialTimeout = ctx, timeout
+	cfg.Context, cfg.DialTimeout = c.ctx, timeout
 	cli, err := clientv3.New(cfg)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
@@ -182,7 +189,7 @@ func (c *conn) dial(ctx context.Context, timeout time.Duration, log func(error))
 		c.mu.Lock()
 		cfg := c.cfg
 		c.mu.Unlock()
-		cfg.Context = ctx
+		cfg.Context = c.ctx
 		cfg.DialTimeout = timeout
 		cli, err := clientv3.New(cfg)
 		if err == nil {
@@ -204,6 +211,16 @@ func (c *conn) dial(ctx context.Context, timeout time.Duration, log func(error))
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// made is the client if it has been made, without waiting.
+func (c *conn) made() *clientv3.Client {
+	select {
+	case <-c.ready:
+		return c.cli
+	default:
+		return nil
 	}
 }
 
@@ -241,6 +258,7 @@ func (c *conn) setEndpoints(eps []string) {
 
 // close closes the client, if it was made.
 func (c *conn) close() {
+	c.cancel()
 	c.mu.Lock()
 	cli := c.cli
 	c.mu.Unlock()

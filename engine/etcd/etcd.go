@@ -88,7 +88,7 @@ func open(opts []engine.Option) *Registry {
 	}
 	c.conn = newConn(cfg)
 	if !c.conn.needsDial() {
-		if c.configErr = c.conn.make(c.ctx, c.timeout()); c.configErr != nil {
+		if c.configErr = c.conn.make(c.timeout()); c.configErr != nil {
 			return c
 		}
 	} else {
@@ -484,7 +484,9 @@ func (c *Registry) String() string { return Name }
 
 // Close revokes the registry's lease, which deletes every node it
 // registered at once, and stops its view and watchers. Through go-micro's
-// interface, reach it with registry.Close(r).
+// interface, reach it with registry.Close(r). With etcd unreachable, the
+// revocation is given the timeout, and the nodes go when the lease runs
+// out (the error says so).
 func (c *Registry) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -495,31 +497,26 @@ func (c *Registry) Close() error {
 	l := c.lease
 	c.lease = nil
 	c.mu.Unlock()
+	c.cancel() // the view, the keeper, the expirer, the keepalives: they let go of opMu
 	var err error
 	c.opMu.Lock()
-	if leases := append(c.retired, l); c.conn != nil && (l != nil || len(c.retired) > 0) {
-		ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
-		cli, cerr := c.conn.client(ctx)
-		for _, l := range leases {
-			if l == nil {
-				continue
-			}
-			if cerr != nil {
-				l.cancel()
-				continue
-			}
-			if rerr := c.letGo(ctx, cli, l); rerr != nil {
-				err = fmt.Errorf("etcd: close: nodes stay until the lease's TTL: %w", rerr)
-			}
-		}
-		if cerr != nil {
-			err = fmt.Errorf("etcd: close: nodes stay until the lease's TTL: %w", cerr)
-		}
-		cancel()
-	}
+	leases := append(c.retired, l)
 	c.retired = nil
 	c.opMu.Unlock()
-	c.cancel()
+	var cli *clientv3.Client
+	if c.conn != nil {
+		cli = c.conn.made()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
+	for _, l := range leases {
+		if l == nil {
+			continue
+		}
+		if rerr := c.letGo(ctx, cli, l); rerr != nil {
+			err = fmt.Errorf("etcd: close: nodes stay until the lease's TTL: %w", rerr)
+		}
+	}
+	cancel()
 	c.wg.Wait()
 	if c.conn != nil {
 		c.conn.close()

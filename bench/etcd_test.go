@@ -19,6 +19,7 @@ import (
 	mregistry5 "go-micro.dev/v5/registry"
 	etcd5 "go-micro.dev/v5/registry/etcd"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 
 	"github.com/microreg/microreg/etcd"
 	"github.com/microreg/microreg/internal/etcdtest"
@@ -43,7 +44,7 @@ var etcdContenders = []struct {
 		return r
 	}},
 	{"plugin", func(tb testing.TB, addr, user, pass string) registry.Registry {
-		opts := []registry.Option{registry.Addrs(addr)}
+		opts := []registry.Option{registry.Addrs(addr), plugin.LogConfig(quietClient())}
 		if user != "" {
 			opts = append(opts, plugin.Auth(user, pass))
 		}
@@ -52,7 +53,7 @@ var etcdContenders = []struct {
 		return r
 	}},
 	{"gomicro5", func(tb testing.TB, addr, user, pass string) registry.Registry {
-		opts := []mregistry5.Option{mregistry5.Addrs(addr)}
+		opts := []mregistry5.Option{mregistry5.Addrs(addr), etcd5.LogConfig(quietClient())}
 		if user != "" {
 			opts = append(opts, etcd5.Auth(user, pass))
 		}
@@ -60,6 +61,15 @@ var etcdContenders = []struct {
 		closeRival(tb, r)
 		return V5(r)
 	}},
+}
+
+// quietClient is the rivals' etcd client logging errors only: its
+// warnings (a keepalive that failed while etcd restarts, v5's keepalive
+// queue full) would go into the results between their lines.
+func quietClient() *zap.Config {
+	c := zap.NewProductionConfig()
+	c.Level = zap.NewAtomicLevelAt(zap.ErrorLevel)
+	return &c
 }
 
 // closeRival closes a rival's etcd client when the benchmark ends: the

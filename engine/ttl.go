@@ -121,6 +121,15 @@ func (s *Store) reap() {
 		if ok {
 			timer = s.clock.NewTimer(max(next.Sub(now), 0))
 			fire = timer.C()
+			if !s.clock.Now().Before(next) {
+				// The clock passed the deadline while the timer was
+				// being made (a fake clock advanced in between would
+				// otherwise leave the timer waiting for an advance that
+				// never comes).
+				timer.Stop()
+				s.Expire()
+				continue
+			}
 		}
 		select {
 		case <-s.done:

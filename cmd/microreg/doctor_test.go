@@ -92,8 +92,8 @@ func TestDoctorHealthyExitsZero(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "fail  service") {
 		t.Fatalf("doctor of a missing service: exit %d\n%s", code, out)
 	}
-	out, _, code = cli(t, "--registry", "etcd", "doctor", "greeter")
-	if code != 1 || !strings.Contains(out, "fail  backend          unknown registry backend \"etcd\" (known: consul, gossip, mdns, memory)") {
+	out, _, code = cli(t, "--registry", "nats", "doctor", "greeter")
+	if code != 1 || !strings.Contains(out, "fail  backend          unknown registry backend \"nats\" (known: consul, etcd, gossip, mdns, memory)") {
 		t.Fatalf("doctor of a backend not linked in: exit %d\n%s", code, out)
 	}
 }

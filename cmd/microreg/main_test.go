@@ -198,7 +198,7 @@ func TestErrorsAreOneLineAndNonZero(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--registry=etcd", "services"}, "unknown registry backend"},
+		{[]string{"--registry=nats", "services"}, "unknown registry backend"},
 		{[]string{"--registry=consul", "--registry_address=" + closed, "--timeout=3s", "services"}, "consul: unavailable"},
 		{[]string{"--registry=gossip", "--registry_address=" + closed, "services"}, "gossip: cannot reach any member of " + closed},
 	} {

@@ -90,9 +90,9 @@ func etcdNode(name, id string, port int) *registry.Service {
 // BenchmarkEtcdGetService: GetService of a 3-node service, each node
 // registered by a registry of its own (three processes, as in a fleet).
 func BenchmarkEtcdGetService(b *testing.B) {
-	m := etcdtest.Start(b)
 	for k, c := range etcdContenders {
 		b.Run(Impl(c.name), func(b *testing.B) {
+			m := etcdtest.Start(b) // each its own: none runs on an etcd just started and the others on a settled one
 			name := fmt.Sprintf("get%d", k)
 			for i := range 3 {
 				w := c.new(b, m.Addr, "", "")
@@ -111,9 +111,9 @@ func BenchmarkEtcdGetService(b *testing.B) {
 // timed until a watcher of the service on another registry reports it
 // gone (see Propagation).
 func BenchmarkEtcdPropagation(b *testing.B) {
-	m := etcdtest.Start(b)
 	for k, c := range etcdContenders {
 		b.Run(Impl(c.name), func(b *testing.B) {
+			m := etcdtest.Start(b) // each its own, as in BenchmarkEtcdGetService
 			writer, reader := c.new(b, m.Addr, "", ""), c.new(b, m.Addr, "", "")
 			name := fmt.Sprintf("prop%d", k)
 			Propagation(b, writer, reader, etcdNode(name, name+"-stay", 9100), etcdNode(name, name+"-gone", 9101),
@@ -138,9 +138,9 @@ func BenchmarkEtcdRollingDeploy(b *testing.B) {
 	const ttl = 5 * time.Second
 	for _, stop := range []string{"sigterm", "sigkill", "sigterm-after-etcd-restart"} {
 		b.Run("stop="+stop, func(b *testing.B) {
-			m := etcdtest.Start(b)
 			for k, c := range etcdContenders {
 				b.Run(Impl(c.name), func(b *testing.B) {
+					m := etcdtest.Start(b) // each its own
 					name := fmt.Sprintf("roll%d", k)
 					// An instance is a process: a registry of its own,
 					// behind a proxy that can cut it off, re-registering

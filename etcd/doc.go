@@ -63,7 +63,11 @@
 // watchers. When the watch cannot go on (a compaction past its revision, a
 // member lost, no leader, an etcd restarted) the registry lists again and
 // watches from the new revision; watchers get exactly the changes between
-// what they saw and what is there, none lost or repeated. Register and
+// what they saw and what is there, none lost or repeated. An etcd restored
+// from an older snapshot ends no watch (clientv3 resumes it, waiting for
+// revisions etcd has forgotten): one count-only read of the prefix every
+// 10 s sees the revision go back or the cluster change, and the registry
+// lists again and writes back its nodes the snapshot lacks. Register and
 // Deregister return once the registry's own view has the change, so a
 // lookup through the same registry sees it. While etcd cannot be reached,
 // lookups answer from the view and writes fail within the timeout.

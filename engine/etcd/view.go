@@ -40,8 +40,9 @@ type view struct {
 	rev       int64                          // the revision the view is at
 	revWake   chan struct{}                  // closed and replaced when rev moves
 	lastErr   error
-	relists   int // listings after the first (doctor, tests)
-	compacted int // watches ended by a compaction past their revision
+	relists   int    // listings after the first (doctor, tests)
+	cluster   uint64 // the cluster id the last listing came from
+	compacted int    // watches ended by a compaction past their revision
 }
 
 func newView(r *Registry) *view {
@@ -131,9 +132,13 @@ func (v *view) list(ctx context.Context, cli *clientv3.Client, first bool) (int6
 	}
 	v.publish(touched)
 	v.lastErr = nil
+	v.cluster = resp.Header.ClusterId
 	if !first {
 		v.relists++
 	}
+	// A listing sets the view's revision, even back: etcd restored from
+	// an older snapshot counts its revisions again from there.
+	v.rev = resp.Header.Revision - 1
 	v.setRev(resp.Header.Revision)
 	select {
 	case <-v.ready:
@@ -148,7 +153,28 @@ func (v *view) watch(ctx context.Context, cli *clientv3.Client, rev int64) error
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	defer cancel()
 	ch := cli.Watch(wctx, v.r.prefix, clientv3.WithPrefix(), clientv3.WithRev(rev+1), clientv3.WithProgressNotify())
-	for resp := range ch {
+	// clientv3 resumes a watch by itself when its connection comes back,
+	// from the revision after the last it delivered. An etcd restored from
+	// an older snapshot has fewer revisions: the resumed watch would wait
+	// for ever for revisions it has already given (and etcd answers no
+	// progress request for it). So the view reads, now and then, where
+	// etcd is: one count-only read of the prefix.
+	check := time.NewTicker(checkEvery)
+	defer check.Stop()
+	for {
+		var resp clientv3.WatchResponse
+		var ok bool
+		select {
+		case resp, ok = <-ch:
+		case <-check.C:
+			if err := v.behind(wctx, cli); err != nil {
+				return err
+			}
+			continue
+		}
+		if !ok {
+			return errors.New("watch closed")
+		}
 		if resp.CompactRevision != 0 {
 			v.mu.Lock()
 			v.compacted++
@@ -163,7 +189,30 @@ func (v *view) watch(ctx context.Context, cli *clientv3.Client, rev int64) error
 		}
 		v.apply(resp.Events, resp.Header.Revision)
 	}
-	return errors.New("watch closed")
+}
+
+// checkEvery is how often a view reads where etcd is (see watch).
+const checkEvery = 10 * time.Second
+
+// behind says why the view must list again, if etcd's cluster changed or
+// its revision went back (etcd restored from a snapshot).
+func (v *view) behind(ctx context.Context, cli *clientv3.Client) error {
+	cctx, cancel := context.WithTimeout(ctx, v.r.timeout())
+	defer cancel()
+	resp, err := cli.Get(cctx, v.r.prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil {
+		return nil // the watch says so if etcd is gone
+	}
+	v.mu.Lock()
+	at, cluster := v.rev, v.cluster
+	v.mu.Unlock()
+	switch h := resp.Header; {
+	case cluster != 0 && h.ClusterId != cluster:
+		return fmt.Errorf("etcd's cluster changed from %x to %x (restored from a snapshot?)", cluster, h.ClusterId)
+	case h.Revision < at:
+		return fmt.Errorf("etcd went back from revision %d to %d (restored from a snapshot?)", at, h.Revision)
+	}
+	return nil
 }
 
 // apply makes the view the events' and moves it to rev.

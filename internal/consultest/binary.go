@@ -15,7 +15,7 @@ const Version = "v1.22.2"
 // build holds a lock file next to the cached binary.
 func Binary(tb TB) string {
 	tb.Helper()
-	path, err := toolbin.Path("consul", Version, "github.com/hashicorp/consul")
+	path, err := toolbin.Path("consul", "consul", Version, "github.com/hashicorp/consul")
 	if err != nil {
 		tb.Fatalf("consultest: no consul binary: %v", err)
 	}

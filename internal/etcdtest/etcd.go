@@ -36,7 +36,7 @@ type TB = consultest.TB
 // Binary returns the path of an etcd binary, building it if need be.
 func Binary(tb TB) string {
 	tb.Helper()
-	path, err := toolbin.Path("etcd", Version, "go.etcd.io/etcd/server/v3")
+	path, err := toolbin.Path("etcd", "etcd", Version, "go.etcd.io/etcd/server/v3")
 	if err != nil {
 		tb.Fatalf("etcdtest: no etcd binary: %v", err)
 	}

@@ -14,10 +14,10 @@ import (
 )
 
 // Path returns the path of the binary name: the one on PATH, or the one
-// built from pkg in tools/<name> at version, building it if need be (a
-// cold build takes a minute or more). Parallel test processes build it
-// once: the build holds a lock file next to the cached binary.
-func Path(name, version, pkg string) (string, error) {
+// built from pkg in the module tools/<tools> at version, building it if
+// need be (a cold build takes a minute or more). Parallel test processes
+// build it once: the build holds a lock file next to the cached binary.
+func Path(tools, name, version, pkg string) (string, error) {
 	if p, err := exec.LookPath(name); err == nil {
 		return p, nil
 	}
@@ -45,15 +45,15 @@ func Path(name, version, pkg string) (string, error) {
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil // another process built it while we waited
 	}
-	tools, err := toolsDir(name)
+	dir, err = toolsDir(tools)
 	if err != nil {
 		return "", err
 	}
 	tmp := bin + ".tmp"
 	cmd := exec.Command("go", "build", "-o", tmp, pkg)
-	cmd.Dir = tools
+	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	fmt.Fprintf(os.Stderr, "toolbin: building %s %s from %s into %s (a minute or more, once)\n", name, version, tools, dir)
+	fmt.Fprintf(os.Stderr, "toolbin: building %s %s from %s into %s (a minute or more, once)\n", name, version, dir, filepath.Dir(bin))
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("go build %s: %w", name, err)
 	}

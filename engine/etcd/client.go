@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/status"
 
 	"github.com/microreg/microreg/engine"
@@ -197,7 +199,10 @@ func (c *conn) dial(ctx context.Context, timeout time.Duration, log func(error))
 			c.cli = cli
 			eps := c.cfg.Endpoints
 			c.mu.Unlock()
-			cli.SetEndpoints(eps...) // an Init while it was being made
+			if !slices.Equal(eps, cfg.Endpoints) { // an Init while it was being made
+				built(cli)
+				cli.SetEndpoints(eps...)
+			}
 			close(c.ready)
 			return
 		}
@@ -252,7 +257,24 @@ func (c *conn) setEndpoints(eps []string) {
 	cli := c.cli
 	c.mu.Unlock()
 	if cli != nil {
+		built(cli)
 		cli.SetEndpoints(eps...)
+	}
+}
+
+// built waits (a second at most) until the client's gRPC connection has
+// left its idle state, which it does after building clientv3's resolver:
+// clientv3's SetEndpoints races with that build (the race detector shows
+// it when Init follows New at once, before any call).
+func built(cli *clientv3.Client) {
+	cc := cli.ActiveConnection()
+	cc.Connect()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for s := cc.GetState(); s == connectivity.Idle; s = cc.GetState() {
+		if !cc.WaitForStateChange(ctx, s) {
+			return
+		}
 	}
 }
 
